@@ -1,0 +1,643 @@
+#include "api/options.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+
+#ifndef KEEL_VERSION
+#error "KEEL_VERSION must be defined by the build (see api/CMakeLists.txt)"
+#endif
+
+namespace keel::api {
+namespace {
+
+using core::Status;
+
+constexpr uint64_t kKiB = 1024;
+constexpr uint64_t kMiB = kKiB * 1024;
+constexpr uint64_t kGiB = kMiB * 1024;
+constexpr uint64_t kMaxThreads = 1024;
+constexpr uint64_t kMaxTimeout = 86400;  // one day
+// Burst is twice the rate and is kept in an unsigned, so the rate stays well
+// below half of UINT_MAX.
+constexpr uint64_t kMaxRateLimit = 1000000000;
+// Anything past 1 PiB is a typo, not a plan; rejecting it early beats an
+// obscure mmap failure at start.
+constexpr uint64_t kMaxMapSize = kGiB * 1024 * 1024;
+
+enum class Kind {
+  kValue,   // --name VALUE, last one wins
+  kList,    // --name VALUE, repeatable; the variable is comma separated
+  kFlag,    // --name, no value; the variable is a boolean
+  kAction,  // -h/--help, -V/--version: stop and report; no variable
+};
+
+struct Spec;
+// Checks `value` and stores it in `out`; `source` names where it came from
+// ("--port" or "KEEL_PORT") and starts every error message.
+using ApplyFn = Status (*)(const Spec& spec, std::string_view value, const std::string& source,
+                           Options& out);
+// The default as the help text shows it.
+using ShowFn = std::string (*)(const Options& defaults);
+
+// One row per option. The table drives parsing, the environment fallback and
+// the help text, so the three cannot drift apart.
+struct Spec {
+  const char* name;     // without "--"
+  const char* metavar;  // "" for flags and actions
+  Kind kind;
+  uint64_t lo = 0;  // numeric options: accepted range
+  uint64_t hi = 0;
+  const char* noun = "";    // numeric options: "a port number", ...
+  ApplyFn apply = nullptr;  // nullptr for actions
+  ShowFn show = nullptr;    // nullptr: no default to show
+  const char* help = "";
+  const char* short_flag = "";  // "-h" for --help; "" for none
+};
+
+Status Bad(const std::string& source, std::string_view value, std::string_view why) {
+  std::string msg = source;
+  msg += ": '";
+  msg += value;
+  msg += "' ";
+  msg += why;
+  return Status::InvalidArgument(msg);
+}
+
+// A whole decimal number: digits only, so signs, spaces and trailing
+// characters all fail, as does overflow.
+bool ParseDecimal(std::string_view text, uint64_t& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc() && ptr == end;
+}
+
+// K, M, G, T (either case) -> 10, 20, 30, 40; anything else -> 0.
+int SuffixShift(char c) {
+  switch (std::toupper(static_cast<unsigned char>(c))) {
+    case 'K':
+      return 10;
+    case 'M':
+      return 20;
+    case 'G':
+      return 30;
+    case 'T':
+      return 40;
+    default:
+      return 0;
+  }
+}
+
+// Bytes, or a number with a binary suffix: "512K", "64G".
+bool ParseByteSize(std::string_view text, uint64_t& out) {
+  int shift = text.empty() ? 0 : SuffixShift(text.back());
+  if (shift != 0) text.remove_suffix(1);
+  uint64_t n = 0;
+  if (!ParseDecimal(text, n) || n > (std::numeric_limits<uint64_t>::max() >> shift)) {
+    return false;
+  }
+  out = n << shift;
+  return true;
+}
+
+// The shortest exact spelling: 1048576 -> "1M", 1500 -> "1500".
+std::string FormatSize(uint64_t bytes) {
+  static constexpr char kSuffix[] = {'T', 'G', 'M', 'K'};
+  for (int i = 0; i < 4; ++i) {
+    int shift = 40 - 10 * i;
+    uint64_t unit = uint64_t{1} << shift;
+    if (bytes >= unit && bytes % unit == 0) {
+      return std::to_string(bytes >> shift) + kSuffix[i];
+    }
+  }
+  return std::to_string(bytes);
+}
+
+template <typename T>
+Status SetNumber(const Spec& spec, std::string_view value, const std::string& source, T& field) {
+  uint64_t n = 0;
+  if (!ParseDecimal(value, n) || n < spec.lo || n > spec.hi) {
+    return Bad(source, value,
+               std::string("is not ") + spec.noun + " (" + std::to_string(spec.lo) + "-" +
+                   std::to_string(spec.hi) + ")");
+  }
+  field = static_cast<T>(n);
+  return Status::Ok();
+}
+
+template <typename T>
+Status SetSize(const Spec& spec, std::string_view value, const std::string& source, T& field) {
+  uint64_t n = 0;
+  if (!ParseByteSize(value, n) || n < spec.lo || n > spec.hi) {
+    return Bad(source, value,
+               "is not a size between " + FormatSize(spec.lo) + " and " + FormatSize(spec.hi) +
+                   " (bytes, or a number with a K/M/G/T suffix)");
+  }
+  field = static_cast<T>(n);
+  return Status::Ok();
+}
+
+Status SetNonEmpty(std::string_view value, const std::string& source, std::string& field) {
+  if (value.empty()) return Status::InvalidArgument(source + ": must not be empty");
+  field = std::string(value);
+  return Status::Ok();
+}
+
+Status SetOneOf(std::string_view value, const std::string& source,
+                std::initializer_list<std::string_view> allowed, std::string_view noun,
+                std::string& field) {
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    std::string list;
+    for (std::string_view a : allowed) {
+      if (!list.empty()) list += ", ";
+      list += a;
+    }
+    return Bad(source, value, std::string("is not ") + std::string(noun) + " (" + list + ")");
+  }
+  field = std::string(value);
+  return Status::Ok();
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Status SetBool(std::string_view value, const std::string& source, bool& field) {
+  std::string v = Lower(value);
+  if (v == "1" || v == "true" || v == "yes") {
+    field = true;
+  } else if (v == "0" || v == "false" || v == "no") {
+    field = false;
+  } else {
+    return Bad(source, value, "is not a boolean (1/0, true/false, yes/no)");
+  }
+  return Status::Ok();
+}
+
+bool IsIpAddress(int family, const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(family, text.c_str(), buf) == 1;
+}
+
+Status SetHost(std::string_view value, const std::string& source, std::string& field) {
+  if (value.empty()) return Status::InvalidArgument(source + ": must not be empty");
+  std::string host(value);
+  if (host == "localhost") host = "127.0.0.1";
+  // Literal addresses only: resolving names here would make start-up depend
+  // on DNS and pick one address of many without saying which.
+  if (!IsIpAddress(AF_INET, host) && !IsIpAddress(AF_INET6, host)) {
+    return Bad(source, value,
+               "is not an IP address (give a literal IPv4 or IPv6 address, or localhost)");
+  }
+  field = std::move(host);
+  return Status::Ok();
+}
+
+bool IsSchemeChar(char c, bool first) {
+  if (std::isalpha(static_cast<unsigned char>(c))) return true;
+  return !first &&
+         (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
+}
+
+bool IsHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+}
+
+// True for "scheme://host[:port]" with nothing after: the form browsers put
+// in the Origin header. A bracketed host must be an IPv6 literal.
+bool LooksLikeOrigin(std::string_view origin) {
+  size_t sep = origin.find("://");
+  if (sep == std::string_view::npos || sep == 0) return false;
+  for (size_t i = 0; i < sep; ++i) {
+    if (!IsSchemeChar(origin[i], i == 0)) return false;
+  }
+  std::string_view rest = origin.substr(sep + 3);
+  std::string_view after;
+  if (!rest.empty() && rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return false;
+    if (!IsIpAddress(AF_INET6, std::string(rest.substr(1, close - 1)))) return false;
+    after = rest.substr(close + 1);
+  } else {
+    size_t colon = std::min(rest.find(':'), rest.size());
+    std::string_view host = rest.substr(0, colon);
+    if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) return false;
+    after = rest.substr(colon);
+  }
+  if (after.empty()) return true;
+  uint64_t port = 0;
+  return after.front() == ':' && ParseDecimal(after.substr(1), port) && port >= 1 && port <= 65535;
+}
+
+Status AddOrigin(std::string_view value, const std::string& source,
+                 std::vector<std::string>& origins) {
+  if (!LooksLikeOrigin(value)) {
+    return Bad(source, value, "is not an origin (scheme://host[:port], no path or trailing slash)");
+  }
+  // Browsers send scheme and host in lower case; storing them that way lets
+  // the CORS check compare bytes.
+  origins.push_back(Lower(value));
+  return Status::Ok();
+}
+
+const Spec kSpecs[] = {
+    {.name = "host",
+     .metavar = "ADDR",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetHost(v, src, o.host); },
+     .show = [](const Options& o) { return o.host; },
+     .help = "Address to listen on: a literal IPv4 or IPv6 address, or localhost."},
+    {.name = "port",
+     .metavar = "N",
+     .kind = Kind::kValue,
+     .lo = 0,
+     .hi = 65535,
+     .noun = "a port number",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.port); },
+     .show = [](const Options& o) { return std::to_string(o.port); },
+     .help = "TCP port to listen on; 0 picks a free port."},
+    {.name = "threads",
+     .metavar = "N",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxThreads,
+     .noun = "a thread count",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.threads); },
+     .show = [](const Options&) { return std::string("number of cores"); },
+     .help = "Worker threads, each with its own event loop (1-1024)."},
+    {.name = "data-dir",
+     .metavar = "DIR",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.data_dir); },
+     .show = [](const Options& o) { return o.data_dir; },
+     .help = "Directory holding the database and the generated signing key."},
+    {.name = "jwt-secret-file",
+     .metavar = "FILE",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.jwt_secret_file); },
+     .show = [](const Options&) { return std::string("none: a random key kept in the data dir"); },
+     .help = "File whose bytes, less one trailing newline, are the JWT HMAC key "
+             "(at least 32 bytes)."},
+    {.name = "cors-origin",
+     .metavar = "ORIGIN",
+     .kind = Kind::kList,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return AddOrigin(v, src, o.cors_origins); },
+     .show = [](const Options&) { return std::string("none"); },
+     .help = "Origin allowed by CORS, as scheme://host[:port]; repeatable. "
+             "The variable takes a comma-separated list."},
+    {.name = "bench-endpoints",
+     .metavar = "",
+     .kind = Kind::kFlag,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetBool(v, src, o.bench_endpoints); },
+     .show = [](const Options& o) { return std::string(o.bench_endpoints ? "on" : "off"); },
+     .help = "Serve GET /plaintext and GET /json for benchmarks. "
+             "The variable takes 1/0, true/false or yes/no."},
+    {.name = "log-level",
+     .metavar = "LEVEL",
+     .kind = Kind::kValue,
+     .apply =
+         [](const Spec&, std::string_view v, const std::string& src, Options& o) {
+           return SetOneOf(v, src, {"error", "warn", "info", "debug"}, "a log level", o.log_level);
+         },
+     .show = [](const Options& o) { return o.log_level; },
+     .help = "One of error, warn, info, debug."},
+    {.name = "max-header-bytes",
+     .metavar = "SIZE",
+     .kind = Kind::kValue,
+     .lo = kKiB,
+     .hi = kMiB,
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetSize(s, v, src, o.max_header_bytes); },
+     .show = [](const Options& o) { return std::to_string(o.max_header_bytes); },
+     .help = "Largest request line plus headers (1K-1M); past it: 431."},
+    {.name = "max-url-bytes",
+     .metavar = "SIZE",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMiB,
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetSize(s, v, src, o.max_url_bytes); },
+     .show = [](const Options& o) { return std::to_string(o.max_url_bytes); },
+     .help = "Longest request target (1-1M); past it: 414."},
+    {.name = "max-body-bytes",
+     .metavar = "SIZE",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kGiB,
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetSize(s, v, src, o.max_body_bytes); },
+     .show = [](const Options& o) { return std::to_string(o.max_body_bytes); },
+     .help = "Largest request body (1-1G); past it: 413."},
+    {.name = "header-timeout",
+     .metavar = "SECONDS",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxTimeout,
+     .noun = "a number of seconds",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.header_timeout); },
+     .show = [](const Options& o) { return std::to_string(o.header_timeout); },
+     .help = "Time for a request's line and headers to arrive; else 408 and close."},
+    {.name = "body-timeout",
+     .metavar = "SECONDS",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxTimeout,
+     .noun = "a number of seconds",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.body_timeout); },
+     .show = [](const Options& o) { return std::to_string(o.body_timeout); },
+     .help = "Time for a request body to arrive."},
+    {.name = "idle-timeout",
+     .metavar = "SECONDS",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxTimeout,
+     .noun = "a number of seconds",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.idle_timeout); },
+     .show = [](const Options& o) { return std::to_string(o.idle_timeout); },
+     .help = "How long an idle keep-alive connection stays open."},
+    {.name = "write-timeout",
+     .metavar = "SECONDS",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxTimeout,
+     .noun = "a number of seconds",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.write_timeout); },
+     .show = [](const Options& o) { return std::to_string(o.write_timeout); },
+     .help = "Time a client may take to accept queued response bytes."},
+    {.name = "max-connections",
+     .metavar = "N",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = std::numeric_limits<unsigned>::max(),
+     .noun = "a connection count",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.max_connections); },
+     .show = [](const Options& o) { return std::to_string(o.max_connections); },
+     .help = "Open connections allowed in total, across all workers."},
+    {.name = "rate-limit",
+     .metavar = "N",
+     .kind = Kind::kValue,
+     .lo = 0,
+     .hi = kMaxRateLimit,
+     .noun = "a request rate",
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetNumber(s, v, src, o.rate_limit); },
+     .show = [](const Options& o) { return std::to_string(o.rate_limit); },
+     .help = "Requests per second per client address, burst twice that; 0 = off."},
+    {.name = "map-size",
+     .metavar = "SIZE",
+     .kind = Kind::kValue,
+     .lo = 1,
+     .hi = kMaxMapSize,
+     .apply = [](const Spec& s, std::string_view v, const std::string& src,
+                 Options& o) { return SetSize(s, v, src, o.map_size); },
+     .show = [](const Options& o) { return FormatSize(o.map_size); },
+     .help = "LMDB map size: address space reserved, not disk used. "
+             "Growing it takes a restart."},
+    {.name = "sync",
+     .metavar = "MODE",
+     .kind = Kind::kValue,
+     .apply =
+         [](const Spec&, std::string_view v, const std::string& src, Options& o) {
+           return SetOneOf(v, src, {"full", "meta", "none"}, "a sync mode", o.sync);
+         },
+     .show = [](const Options& o) { return o.sync; },
+     .help = "Durability of commits: full (fsync data and meta), meta (no fsync of "
+             "the meta page), none (leave it to the OS)."},
+    {.name = "help",
+     .metavar = "",
+     .kind = Kind::kAction,
+     .help = "Print this help and exit.",
+     .short_flag = "-h"},
+    {.name = "version",
+     .metavar = "",
+     .kind = Kind::kAction,
+     .help = "Print the version and exit.",
+     .short_flag = "-V"},
+};
+
+const Spec* FindSpec(std::string_view name) {
+  for (const Spec& spec : kSpecs) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+// --foo-bar <-> KEEL_FOO_BAR.
+std::string EnvName(const Spec& spec) {
+  std::string env = "KEEL_";
+  for (const char* p = spec.name; *p != '\0'; ++p) {
+    env += *p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+  }
+  return env;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A comma-separated variable: blanks around items and empty items are
+// ignored, so "a, b," means a and b.
+Status ApplyList(const Spec& spec, std::string_view list, const std::string& source, Options& out) {
+  while (true) {
+    size_t comma = std::min(list.find(','), list.size());
+    std::string_view item = Trim(list.substr(0, comma));
+    if (!item.empty()) {
+      Status s = spec.apply(spec, item, source, out);
+      if (!s.ok()) return s;
+    }
+    if (comma == list.size()) return Status::Ok();
+    list.remove_prefix(comma + 1);
+  }
+}
+
+struct Given {
+  const Spec* spec;
+  std::string_view value;
+};
+
+// Resolves one command-line word to its option: "--name", "--name=value" or
+// a short flag. `inline_value` gets what follows '=', if there was one.
+Status FindArg(std::string_view arg, const Spec*& spec,
+               std::optional<std::string_view>& inline_value) {
+  for (const Spec& candidate : kSpecs) {
+    if (*candidate.short_flag != '\0' && arg == candidate.short_flag) {
+      spec = &candidate;
+      return Status::Ok();
+    }
+  }
+  if (arg.size() <= 2 || !arg.starts_with("--")) {
+    return Status::InvalidArgument(
+        std::string(arg.starts_with("-") ? "unknown option '" : "unexpected argument '") +
+        std::string(arg) + "' (see --help)");
+  }
+  size_t eq = arg.find('=');
+  std::string_view name = arg.substr(2, eq == arg.npos ? arg.npos : eq - 2);
+  if (eq != arg.npos) inline_value = arg.substr(eq + 1);
+  spec = FindSpec(name);
+  if (spec == nullptr) {
+    return Status::InvalidArgument("unknown option '--" + std::string(name) + "' (see --help)");
+  }
+  return Status::Ok();
+}
+
+// Reads argv into `given`. Returns early, with out.help or out.version set,
+// at -h/--help or -V/--version.
+Status ScanArgs(int argc, const char* const* argv, std::vector<Given>& given, Options& out) {
+  for (int i = 1; i < argc; ++i) {
+    const Spec* spec = nullptr;
+    std::optional<std::string_view> inline_value;
+    Status s = FindArg(argv[i], spec, inline_value);
+    if (!s.ok()) return s;
+    std::string source = std::string("--") + spec->name;
+    bool takes_value = spec->kind == Kind::kValue || spec->kind == Kind::kList;
+    if (!takes_value && inline_value) {
+      return Status::InvalidArgument(source + ": takes no value, got '" +
+                                     std::string(*inline_value) + "'");
+    }
+    if (spec->kind == Kind::kAction) {
+      (std::string_view(spec->name) == "help" ? out.help : out.version) = true;
+      return Status::Ok();
+    }
+    if (spec->kind == Kind::kFlag) {
+      given.push_back({spec, "1"});
+    } else if (inline_value) {
+      given.push_back({spec, *inline_value});
+    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+      // A following "--x" is taken as a forgotten value, not as the value:
+      // "--data-dir --port 1" would otherwise make a directory named "--port".
+      given.push_back({spec, argv[++i]});
+    } else {
+      return Status::InvalidArgument(source + ": missing value");
+    }
+  }
+  return Status::Ok();
+}
+
+// The environment, for every option the command line left out.
+Status ApplyEnv(const std::vector<Given>& given,
+                const std::function<const char*(const char*)>& getenv, Options& out) {
+  for (const Spec& spec : kSpecs) {
+    if (spec.kind == Kind::kAction) continue;
+    bool on_command_line =
+        std::any_of(given.begin(), given.end(), [&](const Given& g) { return g.spec == &spec; });
+    if (on_command_line) continue;
+    std::string env = EnvName(spec);
+    const char* value = getenv(env.c_str());
+    if (value == nullptr || *value == '\0') continue;
+    Status s = spec.kind == Kind::kList ? ApplyList(spec, value, env, out)
+                                        : spec.apply(spec, value, env, out);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+constexpr std::string_view kIndent = "      ";
+constexpr size_t kHelpWidth = 78;
+
+// Appends `words` as indented lines of at most kHelpWidth columns (a single
+// longer word gets a line of its own).
+void AppendWrapped(std::string_view words, std::string& out) {
+  size_t column = 0;
+  while (!words.empty()) {
+    size_t space = std::min(words.find(' '), words.size());
+    std::string_view word = words.substr(0, space);
+    if (column != 0 && column + 1 + word.size() > kHelpWidth) {
+      out += '\n';
+      column = 0;
+    }
+    if (column == 0) {
+      out += kIndent;
+      column = kIndent.size();
+    } else {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    words.remove_prefix(std::min(space + 1, words.size()));
+  }
+  out += '\n';
+}
+
+}  // namespace
+
+const char* ProcessEnv(const char* name) { return std::getenv(name); }
+
+core::Result<Options> ParseOptions(int argc, const char* const* argv,
+                                   const std::function<const char*(const char*)>& getenv) {
+  Options out;
+  std::vector<Given> given;
+  Status s = ScanArgs(argc, argv, given, out);
+  if (!s.ok()) return s;
+  if (out.help || out.version) return out;
+  for (const Given& g : given) {
+    s = g.spec->apply(*g.spec, g.value, "--" + std::string(g.spec->name), out);
+    if (!s.ok()) return s;
+  }
+  s = ApplyEnv(given, getenv, out);
+  if (!s.ok()) return s;
+  if (out.threads == 0) {
+    // hardware_concurrency() may answer 0 when it cannot tell.
+    out.threads =
+        std::clamp(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(kMaxThreads));
+  }
+  return out;
+}
+
+std::string HelpText() {
+  const Options defaults;
+  std::string text =
+      "Usage: keel [options]\n"
+      "\n"
+      "Serves the Keel users-and-auth HTTP API. Every option can also be set\n"
+      "through the environment variable shown under it; the command line wins.\n"
+      "Values go as --name VALUE or --name=VALUE. A SIZE is bytes, or a number\n"
+      "with a K, M, G or T suffix (powers of 1024).\n"
+      "\n";
+  for (const Spec& spec : kSpecs) {
+    text += "  --";
+    text += spec.name;
+    if (*spec.short_flag != '\0') {
+      text += ", ";
+      text += spec.short_flag;
+    }
+    if (*spec.metavar != '\0') {
+      text += ' ';
+      text += spec.metavar;
+    }
+    text += '\n';
+    AppendWrapped(spec.help, text);
+    if (spec.kind != Kind::kAction) {
+      text += std::string(kIndent) + EnvName(spec) + ", default " + spec.show(defaults) + "\n";
+    }
+  }
+  return text;
+}
+
+std::string VersionText() { return std::string("keel ") + KEEL_VERSION; }
+
+}  // namespace keel::api

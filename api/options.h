@@ -1,0 +1,89 @@
+// The `keel` binary's settings: parsed from the command line, with the
+// environment as a fallback (see /work/shared/API.md, "The binary").
+//
+// Every option --foo-bar also reads the variable KEEL_FOO_BAR; a value given
+// on the command line wins over the variable. -h/--help and -V/--version have
+// no variable. Everything here is plain data and pure functions: safe from any
+// thread, no global state except what the supplied getenv reads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace keel::api {
+
+struct Options {
+  // Listening address: a literal IPv4 or IPv6 address ("localhost" is stored
+  // as 127.0.0.1). Port 0 asks the kernel for a free port.
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  // Worker threads. When not given, ParseOptions resolves it to the number of
+  // cores (at least 1, at most 1024); it stays 0 only with help or version.
+  unsigned threads = 0;
+
+  std::string data_dir = "./data";
+  std::string jwt_secret_file;            // empty: a random key kept in data_dir
+  std::vector<std::string> cors_origins;  // lower-cased "scheme://host[:port]"
+  bool bench_endpoints = false;           // GET /plaintext and GET /json
+  std::string log_level = "info";         // error | warn | info | debug
+
+  // Request limits, in bytes. max_url_bytes bounds the request target alone.
+  size_t max_header_bytes = 16384;
+  size_t max_url_bytes = 8192;
+  size_t max_body_bytes = 1048576;
+
+  // Timeouts in seconds, each in 1..86400.
+  unsigned header_timeout = 10;
+  unsigned body_timeout = 30;
+  unsigned idle_timeout = 60;
+  unsigned write_timeout = 30;
+
+  unsigned max_connections = 10000;  // total across all workers, >= 1
+  unsigned rate_limit = 0;           // requests/s per client address; 0 = off
+
+  // LMDB map size in bytes: address space reserved, not disk used.
+  uint64_t map_size = 1ull << 36;  // 64 GiB
+  std::string sync = "full";       // full | meta | none
+
+  bool help = false;     // -h/--help was given; nothing else was validated
+  bool version = false;  // -V/--version was given; nothing else was validated
+};
+
+// Looks a variable up in the process environment (std::getenv). The returned
+// pointer belongs to the environment; copy it before the environment changes.
+const char* ProcessEnv(const char* name);
+
+// Parses argv[1..argc-1] (argv[0] is the program name and is ignored), then
+// reads the environment through `getenv` for every option the command line did
+// not give. `getenv` returns nullptr for an unset variable; an empty variable
+// counts as unset. It is called only during this call.
+//
+// Accepted forms: "--name value", "--name=value", and for the flag
+// --bench-endpoints just "--name". A repeated option keeps its last value,
+// except --cors-origin, which collects them all; KEEL_CORS_ORIGIN is a comma
+// separated list. Boolean variables take 1/0/true/false/yes/no.
+//
+// When -h/--help or -V/--version appears, parsing stops there: the result has
+// help or version set, the environment is not read and later arguments are
+// not checked, so `keel --help` works whatever else is configured.
+//
+// Any bad input gives Status::InvalidArgument whose message starts with where
+// the value came from ("--port: " or "KEEL_PORT: ") and quotes the bad value.
+core::Result<Options> ParseOptions(
+    int argc, const char* const* argv,
+    const std::function<const char*(const char*)>& getenv = ProcessEnv);
+
+// The usage text: every option with its variable, its default and what it
+// does. Ends with a newline.
+std::string HelpText();
+
+// "keel <version>", for --version. main.cc cannot see KEEL_VERSION (the
+// definition is private to keel_api), so it asks here.
+std::string VersionText();
+
+}  // namespace keel::api

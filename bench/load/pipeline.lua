@@ -1,0 +1,35 @@
+-- wrk script: HTTP/1.1 pipelining, TechEmpower style. Every write sends
+-- `depth` GET requests back to back on a keep-alive connection; wrk counts
+-- each response. Usage:
+--   wrk -t1 -c64 -d10s -s bench/load/pipeline.lua http://127.0.0.1:8080/plaintext -- 16
+--   ... -- DEPTH [PATH]
+-- DEPTH defaults to 16. PATH defaults to the URL's path, or /plaintext when
+-- the URL has none. With WRK_JSON_OUT set, done() writes the results as JSON
+-- (the hook lives in json_done.lua, next to this file).
+
+-- Load the shared done() hook from this script's own directory, so the
+-- script works whatever the current directory is.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "json_done.lua")
+
+local pipelined
+
+init = function(args)
+  local depth = tonumber(args[1]) or 16
+  if depth < 1 then depth = 1 end
+  local path = args[2]
+  if path == nil then
+    if wrk.path ~= nil and wrk.path ~= "" and wrk.path ~= "/" then
+      path = wrk.path
+    else
+      path = "/plaintext"
+    end
+  end
+  -- Built once per thread: request() must not allocate per call.
+  local one = wrk.format("GET", path)
+  pipelined = string.rep(one, depth)
+end
+
+request = function()
+  return pipelined
+end

@@ -1,0 +1,261 @@
+#include "core/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+#include <utility>
+
+#include "core/worker.h"
+
+namespace keel::core {
+namespace {
+
+// Reads are at least this large; a nearly full buffer grows rather than
+// reading a few bytes at a time.
+constexpr size_t kMinReadSpace = 4096;
+
+}  // namespace
+
+Connection::Connection(Worker& worker) : worker_(worker) {
+  tcp_.data = this;
+  write_req_.data = this;
+  read_timer_.owner = this;
+  write_timer_.owner = this;
+}
+
+Connection::~Connection() = default;
+
+Buffer& Connection::out() {
+  out_.Attach(&worker_.pool());
+  return out_;
+}
+
+void Connection::RecordPeer() {
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  remote_len_ = 0;
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
+  const void* src = ss.ss_family == AF_INET6
+                        ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr)
+                        : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&ss)->sin_addr);
+  remote_raw_len_ = ss.ss_family == AF_INET6 ? 16 : 4;
+  std::memcpy(remote_raw_, src, remote_raw_len_);
+  if (inet_ntop(ss.ss_family, src, remote_, sizeof remote_) != nullptr)
+    remote_len_ = static_cast<uint8_t>(std::strlen(remote_));
+}
+
+void Connection::Start() {
+  RecordPeer();
+  uv_tcp_nodelay(&tcp_, 1);
+  ArmReadTimeout(TimeoutKind::kHeader);
+  ResumeReading();
+}
+
+void Connection::StartOverCapacity() {
+  RecordPeer();
+  OnOverCapacity();
+}
+
+void Connection::ResumeReading() {
+  if (reading_ || closing_) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAllocCb, OnReadCb) == 0) {
+    reading_ = true;
+  } else {
+    Close();
+  }
+}
+
+void Connection::PauseReading() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void Connection::OnAllocCb(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(h->data);
+  Buffer& in = c->in_;
+  in.Attach(&c->worker_.pool());
+  if (c->lingering_) in.Clear();
+  if (in.writable() < kMinReadSpace) in.Reserve(kMinReadSpace);
+  buf->base = in.write_ptr();
+  buf->len = in.writable();
+}
+
+void Connection::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread > 0) {
+    if (c->lingering_) {
+      c->in_.Clear();
+    } else {
+      c->in_.Commit(static_cast<size_t>(nread));
+      c->OnRead();
+    }
+  } else if (nread == UV_EOF) {
+    if (c->lingering_) {
+      c->Close();
+    } else {
+      c->OnEof();
+    }
+  } else if (nread < 0) {
+    c->Close();
+  }
+  // An idle connection keeps no block: this is what keeps 10k idle
+  // keep-alive connections cheap.
+  if (c->in_.empty() && !c->closed_) c->in_.Release();
+}
+
+void Connection::Flush() {
+  if (out_.empty() || closing_) return;
+  if (write_in_flight_) {
+    // The running write will pick this up; meanwhile stop reading if the
+    // peer is not keeping up.
+    if (queued_bytes() > worker_.config().output_high_water && reading_) {
+      PauseReading();
+      paused_for_output_ = true;
+    }
+    return;
+  }
+  uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+  if (n == static_cast<int>(out_.size())) {
+    out_.Release();
+    AfterOutputDrained();
+    return;
+  }
+  if (n < 0 && n != UV_EAGAIN) {
+    Close();
+    return;
+  }
+  if (n > 0) out_.Consume(static_cast<size_t>(n));
+  StartAsyncWrite();
+}
+
+void Connection::StartAsyncWrite() {
+  std::swap(out_, writing_);
+  uv_buf_t b = uv_buf_init(writing_.data(), static_cast<unsigned>(writing_.size()));
+  if (uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, OnWriteCb) != 0) {
+    Close();
+    return;
+  }
+  write_in_flight_ = true;
+  Hold();  // the request refers to this object until its callback
+  worker_.timers(TimeoutKind::kWrite).Add(&write_timer_, worker_.now_ms());
+  if (queued_bytes() > worker_.config().output_high_water && reading_) {
+    PauseReading();
+    paused_for_output_ = true;
+  }
+}
+
+void Connection::OnWriteCb(uv_write_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->data);
+  c->write_in_flight_ = false;
+  c->writing_.Release();
+  Disarm(&c->write_timer_);
+  if (status < 0) {
+    c->Close();
+  } else if (!c->closing_) {
+    if (!c->out_.empty()) {
+      c->Flush();
+    } else {
+      c->AfterOutputDrained();
+    }
+  }
+  c->Drop();
+}
+
+void Connection::AfterOutputDrained() {
+  if (paused_for_output_) {
+    paused_for_output_ = false;
+    ResumeReading();
+  }
+  if (close_after_write_) {
+    BeginLinger();
+    return;
+  }
+  OnWritten();
+}
+
+void Connection::CloseAfterWrite() {
+  if (closing_ || close_after_write_) return;
+  close_after_write_ = true;
+  DisarmReadTimeout();
+  if (!write_in_flight_ && out_.empty()) BeginLinger();
+}
+
+void Connection::BeginLinger() {
+  if (lingering_ || closing_) return;
+  lingering_ = true;
+  auto* req = new uv_shutdown_t;
+  req->data = this;
+  if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&tcp_), OnShutdownCb) != 0) {
+    delete req;
+    Close();
+    return;
+  }
+  Hold();
+  worker_.timers(TimeoutKind::kLinger).Add(&write_timer_, worker_.now_ms());
+  paused_for_output_ = false;
+  ResumeReading();  // to see the peer's EOF; input is discarded
+}
+
+void Connection::OnShutdownCb(uv_shutdown_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->data);
+  delete req;
+  if (status < 0) c->Close();
+  c->Drop();
+}
+
+void Connection::ArmReadTimeout(TimeoutKind kind) {
+  worker_.timers(kind).Add(&read_timer_, worker_.now_ms());
+}
+
+void Connection::DisarmReadTimeout() { Disarm(&read_timer_); }
+
+void Connection::Expire(TimeoutKind kind) {
+  if (closing_) return;
+  if (kind == TimeoutKind::kWrite || kind == TimeoutKind::kLinger) {
+    Close();
+    return;
+  }
+  OnTimeout(kind);
+}
+
+void Connection::ScheduleResume() {
+  if (resume_scheduled || closing_) return;
+  resume_scheduled = true;
+  Hold();
+  worker_.ScheduleResume(this);
+}
+
+void Connection::Resume() {
+  resume_scheduled = false;
+  if (!closing_) OnResume();
+  Drop();
+}
+
+void Connection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  Disarm(&read_timer_);
+  Disarm(&write_timer_);
+  PauseReading();
+  OnClosing();
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnCloseCb);
+}
+
+void Connection::OnCloseCb(uv_handle_t* h) {
+  auto* c = static_cast<Connection*>(h->data);
+  c->closed_ = true;
+  c->in_.Release();
+  c->out_.Release();
+  c->worker_.OnConnectionClosed(c);
+  if (c->holds_ == 0) delete c;
+}
+
+void Connection::Drop() {
+  --holds_;
+  if (holds_ == 0 && closed_) delete this;
+}
+
+}  // namespace keel::core

@@ -1,0 +1,192 @@
+#include "core/worker.h"
+
+#include <unistd.h>
+
+#include "core/log.h"
+
+namespace keel::core {
+namespace {
+
+// The tick drives timeouts and the Date cache. A quarter second bounds how
+// late a timeout fires and costs four wakeups a second.
+constexpr uint64_t kTickMs = 250;
+
+}  // namespace
+
+Worker::Worker(const WorkerConfig& config, ConnectionFactory* factory)
+    : config_(config), factory_(factory), pool_(config.block_size) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+  const uint64_t durations[kTimeoutKinds] = {config_.header_timeout_ms, config_.body_timeout_ms,
+                                             config_.idle_timeout_ms, config_.write_timeout_ms,
+                                             config_.linger_timeout_ms};
+  for (int i = 0; i < kTimeoutKinds; ++i) timers_[i] = std::make_unique<TimerList>(durations[i]);
+  uv_tcp_init(&loop_, &listener_);
+  listener_.data = this;
+  uv_timer_init(&loop_, &tick_);
+  tick_.data = this;
+  uv_async_init(&loop_, &drain_async_, OnDrainCb);
+  drain_async_.data = this;
+  uv_idle_init(&loop_, &resume_idle_);
+  resume_idle_.data = this;
+}
+
+Worker::~Worker() {
+  if (!finishing_) {
+    // Never run to the end (a Listen failure elsewhere): close the handles
+    // and let the loop run their close callbacks so uv_loop_close succeeds.
+    MaybeFinish();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
+  if (uv_loop_close(&loop_) != 0) LOG_WARN("worker loop closed with live handles");
+}
+
+Status Worker::Listen() {
+  Result<int> fd = OpenListenSocket(config_.address, config_.backlog);
+  if (!fd.ok()) return fd.status();
+  Result<uint16_t> port = BoundPort(fd.value());
+  if (!port.ok()) {
+    ::close(fd.value());
+    return port.status();
+  }
+  int rc = uv_tcp_open(&listener_, fd.value());
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), config_.backlog, OnConnectionCb);
+  if (rc != 0) return Status::IoError(std::string("listen: ") + uv_strerror(rc));
+  bound_port_ = port.value();
+  return Status::Ok();
+}
+
+void Worker::Start() {
+  uv_update_time(&loop_);
+  uv_timer_start(&tick_, OnTickCb, kTickMs, kTickMs);
+  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::RequestDrain() { uv_async_send(&drain_async_); }
+
+void Worker::OnConnectionCb(uv_stream_t* server, int status) {
+  auto* w = static_cast<Worker*>(server->data);
+  if (status < 0) {
+    LOG_WARN("accept: %s", uv_strerror(status));
+    return;
+  }
+  w->Accept();
+}
+
+void Worker::Accept() {
+  Connection* c = factory_->Create(*this);
+  uv_tcp_init(&loop_, c->tcp());
+  // Link first: from here on the connection is closed through Close(),
+  // whose callback unlinks it.
+  c->next_in_worker = connections_;
+  if (connections_ != nullptr) connections_->prev_in_worker = c;
+  connections_ = c;
+  ++connection_count_;
+  uint32_t open = config_.open_connections->fetch_add(1, std::memory_order_relaxed) + 1;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(c->tcp())) != 0) {
+    c->Close();
+    return;
+  }
+  if (open > config_.max_connections || draining_) {
+    c->StartOverCapacity();
+    return;
+  }
+  c->Start();
+}
+
+void Worker::OnConnectionClosed(Connection* c) {
+  if (c->prev_in_worker != nullptr) {
+    c->prev_in_worker->next_in_worker = c->next_in_worker;
+  } else {
+    connections_ = c->next_in_worker;
+  }
+  if (c->next_in_worker != nullptr) c->next_in_worker->prev_in_worker = c->prev_in_worker;
+  c->next_in_worker = c->prev_in_worker = nullptr;
+  --connection_count_;
+  config_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+  if (draining_) MaybeFinish();
+}
+
+void Worker::ScheduleResume(Connection* c) {
+  if (resume_queue_.empty()) uv_idle_start(&resume_idle_, OnResumeCb);
+  resume_queue_.push_back(c);
+}
+
+// Runs the connections that hit the per-iteration fairness cap. The queue is
+// swapped out first so a connection that re-schedules itself waits for the
+// next iteration, after I/O for everyone else has been polled. Two vectors
+// swap back and forth so their capacity is kept (no allocation per pass).
+void Worker::OnResumeCb(uv_idle_t* i) {
+  auto* w = static_cast<Worker*>(i->data);
+  w->resume_running_.swap(w->resume_queue_);
+  for (Connection* c : w->resume_running_) c->Resume();
+  w->resume_running_.clear();
+  if (w->resume_queue_.empty()) uv_idle_stop(&w->resume_idle_);
+}
+
+void Worker::OnTickCb(uv_timer_t* t) {
+  auto* w = static_cast<Worker*>(t->data);
+  w->date_.UpdateNow();
+  w->ExpireTimers();
+  if (w->draining_ && w->now_ms() >= w->drain_deadline_ms_) {
+    for (Connection* c = w->connections_; c != nullptr;) {
+      Connection* next = c->next_in_worker;
+      c->Close();
+      c = next;
+    }
+  }
+}
+
+void Worker::ExpireTimers() {
+  uint64_t now = now_ms();
+  for (int k = 0; k < kTimeoutKinds; ++k) {
+    while (TimerEntry* e = timers_[k]->PopExpired(now)) {
+      static_cast<Connection*>(e->owner)->Expire(static_cast<TimeoutKind>(k));
+    }
+  }
+}
+
+bool Worker::TryReserveOffload() {
+  if (offload_in_flight_ >= config_.max_offload) return false;
+  ++offload_in_flight_;
+  return true;
+}
+
+void Worker::OnDrainCb(uv_async_t* a) { static_cast<Worker*>(a->data)->BeginDrain(); }
+
+void Worker::BeginDrain() {
+  if (draining_) return;
+  draining_ = true;
+  drain_deadline_ms_ = now_ms() + config_.drain_timeout_ms;
+  CloseListener();
+  for (Connection* c = connections_; c != nullptr;) {
+    Connection* next = c->next_in_worker;  // Drain may close c
+    c->Drain();
+    c = next;
+  }
+  MaybeFinish();
+}
+
+// Once the last connection is gone, close the worker's own handles so
+// uv_run returns. Offloaded jobs still running keep the loop alive until
+// their completions have run.
+void Worker::MaybeFinish() {
+  if (connection_count_ != 0 || finishing_) return;
+  finishing_ = true;
+  CloseListener();
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&drain_async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&resume_idle_), nullptr);
+}
+
+void Worker::CloseListener() {
+  if (listener_closed_) return;
+  listener_closed_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+}
+
+}  // namespace keel::core

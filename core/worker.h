@@ -1,0 +1,124 @@
+// A worker: one thread, one uv_loop_t, one SO_REUSEPORT listener, and the
+// connections it accepted. Workers share nothing on the request path; the
+// only cross-thread state is the process-wide connection count (one atomic
+// add per accept, not per request) and the drain request.
+//
+// Life: construct and Listen() on the main thread (errors surface before any
+// thread starts), Start() the thread, RequestDrain() from any thread, Join().
+// Everything else runs on the worker's own thread.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/buffer_pool.h"
+#include "core/connection.h"
+#include "core/date_cache.h"
+#include "core/listen_socket.h"
+#include "core/status.h"
+#include "core/timer_list.h"
+
+namespace keel::core {
+
+struct WorkerConfig {
+  ListenAddress address;
+  int backlog = 4096;
+  uint64_t header_timeout_ms = 10000;
+  uint64_t body_timeout_ms = 30000;
+  uint64_t idle_timeout_ms = 60000;
+  uint64_t write_timeout_ms = 30000;
+  uint64_t linger_timeout_ms = 2000;
+  // After a drain starts, connections still open past this are closed.
+  uint64_t drain_timeout_ms = 30000;
+  // Size of pooled read/write blocks: large enough for a full header block.
+  size_t block_size = 32 * 1024;
+  // Queued output above which a connection stops reading.
+  size_t output_high_water = 256 * 1024;
+  // Process-wide cap on open connections, shared by all workers.
+  std::atomic<uint32_t>* open_connections = nullptr;
+  uint32_t max_connections = 10000;
+  // Thread-pool jobs (Offload) in flight per worker before Offload refuses.
+  uint32_t max_offload = 1024;
+};
+
+// Creates the protocol's connection objects.
+class ConnectionFactory {
+ public:
+  virtual ~ConnectionFactory() = default;
+  virtual Connection* Create(Worker& worker) = 0;
+};
+
+class Worker {
+ public:
+  Worker(const WorkerConfig& config, ConnectionFactory* factory);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Binds and listens (main thread, before Start). With port 0 the kernel
+  // picks a port; bound_port() says which.
+  Status Listen();
+  uint16_t bound_port() const { return bound_port_; }
+
+  // Runs the loop on a new thread until drained.
+  void Start();
+  void Join();
+  // Thread-safe. Stops accepting, lets in-flight requests finish, closes
+  // idle connections; the loop ends when the last connection has closed.
+  void RequestDrain();
+
+  // --- loop thread only ---
+  uv_loop_t* loop() { return &loop_; }
+  BufferPool& pool() { return pool_; }
+  DateCache& date() { return date_; }
+  const WorkerConfig& config() const { return config_; }
+  uint64_t now_ms() const { return uv_now(&loop_); }
+  bool draining() const { return draining_; }
+  size_t connection_count() const { return connection_count_; }
+  TimerList& timers(TimeoutKind kind) { return *timers_[static_cast<int>(kind)]; }
+  void ScheduleResume(Connection* c);
+  void OnConnectionClosed(Connection* c);
+  // Offload accounting (see core/offload.h).
+  bool TryReserveOffload();
+  void ReleaseOffload() { --offload_in_flight_; }
+
+ private:
+  static void OnConnectionCb(uv_stream_t* server, int status);
+  static void OnTickCb(uv_timer_t* t);
+  static void OnDrainCb(uv_async_t* a);
+  static void OnResumeCb(uv_idle_t* i);
+  void Accept();
+  void BeginDrain();
+  void MaybeFinish();
+  void CloseListener();
+  void ExpireTimers();
+
+  WorkerConfig config_;
+  ConnectionFactory* factory_;
+  uv_loop_t loop_;
+  uv_tcp_t listener_;
+  uv_timer_t tick_;
+  uv_async_t drain_async_;
+  uv_idle_t resume_idle_;
+  bool listener_closed_ = false;
+  bool draining_ = false;
+  bool finishing_ = false;
+  uint16_t bound_port_ = 0;
+  uint64_t drain_deadline_ms_ = 0;
+  BufferPool pool_;
+  DateCache date_;
+  std::unique_ptr<TimerList> timers_[kTimeoutKinds];
+  Connection* connections_ = nullptr;  // intrusive list head
+  size_t connection_count_ = 0;
+  std::vector<Connection*> resume_queue_;
+  std::vector<Connection*> resume_running_;
+  uint32_t offload_in_flight_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace keel::core

@@ -1,0 +1,239 @@
+#include "http/http_session.h"
+
+#include <charconv>
+
+#include "core/worker.h"
+#include "http/cors.h"
+
+namespace keel::http {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+HttpSession::HttpSession(core::Worker& worker, WorkerContext& ctx)
+    : core::Connection(worker), ctx_(ctx), parser_(ctx.limits) {}
+
+HttpSession::~HttpSession() = default;
+
+void HttpSession::OnRead() {
+  if (!handling_) ProcessInput();
+}
+
+void HttpSession::ProcessInput() {
+  int handled = 0;
+  while (!closing() && !handling_) {
+    // Backpressure: leave requests in the input buffer until the peer has
+    // read what we already owe it (OnWritten resumes).
+    if (queued_bytes() > worker().config().output_high_water) break;
+    RequestParser::Event ev = parser_.Parse(in());
+    if (ev == RequestParser::Event::kNeedMore) {
+      if (parser_.wants_continue()) {
+        out().Append(kContinue);
+        parser_.continue_sent();
+      }
+      if (parser_.in_body()) {
+        ArmPhase(Phase::kBody);
+      } else if (parser_.in_message()) {
+        ArmPhase(Phase::kHeader);
+      }
+      break;
+    }
+    if (ev == RequestParser::Event::kError) {
+      SendFatal(parser_.error_status(), parser_.error_message());
+      return;
+    }
+    if (handled == kMaxRequestsPerTurn) {
+      ScheduleResume();
+      break;
+    }
+    ++handled;
+    HandleRequest();
+  }
+  Flush();
+}
+
+Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10) {
+  core::DateCache& date = worker().date();
+  Response::Context c;
+  c.out = &out();
+  c.scratch = &ctx_.scratch;
+  c.sink = this;
+  c.date_block = date.header_block();
+  c.timestamp = date.rfc3339();
+  c.head = head;
+  c.keep_alive = keep_alive;
+  c.http10 = http10;
+  ctx_.response.Reset(c);
+  return ctx_.response;
+}
+
+void HttpSession::HandleRequest() {
+  ArmPhase(Phase::kHandling);
+  deferred_.reset();
+  Request& req = ctx_.request;
+  req.params.Clear();
+  if (!parser_.Build(in(), ctx_.header_slots, req)) {
+    SendFatal(parser_.error_status(), parser_.error_message());
+    return;
+  }
+  req.remote_addr = remote_addr();
+  bool keep_alive = req.keep_alive && !worker().draining() && !peer_eof_;
+  Response& res = BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0);
+
+  handling_ = true;
+  in_handler_ = true;
+  Route(req, res);
+  in_handler_ = false;
+
+  if (res.sent()) {
+    FinishRequest(res.close_after());
+  } else if (res.deferred()) {
+    deferred_ = std::make_unique<Deferred>();
+    deferred_->response = res;
+    deferred_->response.set_scratch(&deferred_->scratch);
+    // Input stays buffered (and bounded) until the answer is sent.
+    PauseReading();
+  } else {
+    res.SendError(500, "the handler did not answer");
+    FinishRequest(true);
+  }
+}
+
+void HttpSession::Route(Request& req, Response& res) {
+  if (ctx_.rate_limiter != nullptr && ctx_.rate_limiter->enabled()) {
+    RateLimiter::Decision d = ctx_.rate_limiter->Allow(remote_key(), worker().now_ms());
+    if (!d.allowed) {
+      auto r = std::to_chars(ctx_.retry_after, ctx_.retry_after + sizeof ctx_.retry_after,
+                             d.retry_after_seconds);
+      res.AddHeader("Retry-After", std::string_view(ctx_.retry_after, r.ptr - ctx_.retry_after));
+      res.SendError(429, "too many requests from this address");
+      return;
+    }
+  }
+  if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
+  if (req.method == Method::kOptions) {
+    AnswerOptions(req, res);
+    return;
+  }
+  Router::Match m = ctx_.router->Find(req.method, req.path, req.params);
+  switch (m.kind) {
+    case Router::Match::Kind::kFound:
+      (*m.handler)(req, res);
+      return;
+    case Router::Match::Kind::kMethodNotAllowed:
+      res.AddHeader("Allow", m.allow);
+      res.SendError(405, "this method is not allowed on this resource");
+      return;
+    case Router::Match::Kind::kNotFound:
+      res.SendError(404, "no such resource");
+      return;
+  }
+}
+
+void HttpSession::AnswerOptions(Request& req, Response& res) {
+  std::string_view allow = ctx_.router->AllowFor(req.path);
+  if (allow.empty()) {
+    res.SendError(404, "no such resource");
+    return;
+  }
+  std::string_view origin = req.Find("origin");
+  std::string_view method = req.Find("access-control-request-method");
+  if (CorsPolicy::IsPreflight(req.method, origin, method)) {
+    std::string_view block;
+    if (!ctx_.cors->Preflight(origin, method, req.Find("access-control-request-headers"), block)) {
+      res.SendError(403, "CORS preflight refused for this origin, method or headers");
+      return;
+    }
+    res.set_extra_block(block);
+  }
+  res.AddHeader("Allow", allow);
+  res.SendEmpty(204);
+}
+
+void HttpSession::OnResponseSent() {
+  if (in_handler_) return;  // HandleRequest finishes synchronous answers
+  // A deferred answer: finish the request and carry on with the pipeline.
+  FinishRequest(deferred_ != nullptr && deferred_->response.close_after());
+  if (closing()) {
+    Flush();
+    return;
+  }
+  ResumeReading();
+  ProcessInput();
+}
+
+void HttpSession::FinishRequest(bool close_after) {
+  handling_ = false;
+  parser_.Consume(in());
+  if (close_after || worker().draining() || (peer_eof_ && in().empty())) {
+    Flush();
+    CloseAfterWrite();
+    return;
+  }
+  if (in().empty()) ArmPhase(Phase::kIdle);
+}
+
+void HttpSession::SendFatal(int status, const char* message) {
+  Response& res = BeginResponse(false, false, false);
+  in_handler_ = true;
+  res.SendError(status, message);
+  in_handler_ = false;
+  handling_ = false;
+  Flush();
+  CloseAfterWrite();
+}
+
+void HttpSession::ArmPhase(Phase phase) {
+  if (phase_ == phase) return;
+  phase_ = phase;
+  switch (phase) {
+    case Phase::kHeader: ArmReadTimeout(core::TimeoutKind::kHeader); break;
+    case Phase::kBody: ArmReadTimeout(core::TimeoutKind::kBody); break;
+    case Phase::kIdle: ArmReadTimeout(core::TimeoutKind::kIdle); break;
+    case Phase::kHandling: DisarmReadTimeout(); break;
+  }
+}
+
+void HttpSession::OnEof() {
+  peer_eof_ = true;
+  if (handling_) return;  // answer first; FinishRequest closes
+  if (parser_.in_message()) {
+    Close();  // half a request and nobody left to answer
+  } else {
+    Flush();
+    CloseAfterWrite();
+  }
+}
+
+void HttpSession::OnTimeout(core::TimeoutKind kind) {
+  if (kind != core::TimeoutKind::kIdle && parser_.in_message()) {
+    SendFatal(408, kind == core::TimeoutKind::kBody ? "request body timed out"
+                                                    : "request headers timed out");
+    return;
+  }
+  Close();  // idle keep-alive, or a connection that never sent a byte
+}
+
+void HttpSession::OnWritten() {
+  if (!handling_ && !in().empty()) ProcessInput();
+}
+
+void HttpSession::OnDrain() {
+  if (!handling_ && !parser_.in_message()) {
+    Flush();
+    CloseAfterWrite();
+  }
+  // Otherwise the request in flight is answered with Connection: close.
+}
+
+void HttpSession::OnResume() {
+  if (!handling_) ProcessInput();
+}
+
+void HttpSession::OnOverCapacity() {
+  SendFatal(503, "the server is at its connection limit");
+}
+
+}  // namespace keel::http

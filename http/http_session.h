@@ -1,0 +1,77 @@
+// One HTTP/1.1 connection: parses requests from the connection's input,
+// routes them, and writes responses in request order.
+//
+// Pipelining: requests are handled one at a time, in order. Everything one
+// read produces is answered into the output buffer and flushed with one
+// write. At most kMaxRequestsPerTurn are handled per loop iteration; the rest
+// wait for the next iteration (ScheduleResume), so a deep pipeline cannot
+// starve other connections. While a handler answers later
+// (Response::Defer), parsing stops; the deferred answer, sent from the loop
+// thread, resumes it.
+//
+// Deferred responses: after the handler returns, the session moves the
+// Response into its own heap slot; deferred_response() returns it until it
+// is sent. Code completing an Offload job gets the connection (or null if it
+// closed) and answers with
+// static_cast<HttpSession*>(conn)->deferred_response()->Send...().
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/connection.h"
+#include "http/request_parser.h"
+#include "http/response.h"
+#include "http/worker_context.h"
+
+namespace keel::http {
+
+class HttpSession final : public core::Connection, public ResponseSink {
+ public:
+  static constexpr int kMaxRequestsPerTurn = 64;
+
+  HttpSession(core::Worker& worker, WorkerContext& ctx);
+  ~HttpSession() override;
+
+  Response* deferred_response() { return deferred_ ? &deferred_->response : nullptr; }
+
+  // ResponseSink
+  void OnResponseSent() override;
+
+ private:
+  enum class Phase : uint8_t { kHeader, kBody, kIdle, kHandling };
+  struct Deferred {
+    Response response;
+    std::string scratch;
+  };
+
+  void OnRead() override;
+  void OnEof() override;
+  void OnTimeout(core::TimeoutKind kind) override;
+  void OnWritten() override;
+  void OnDrain() override;
+  void OnResume() override;
+  void OnOverCapacity() override;
+
+  // Handles buffered requests until input runs out, the turn's cap is hit,
+  // output backs up, or a handler defers.
+  void ProcessInput();
+  void HandleRequest();
+  void Route(Request& req, Response& res);
+  void AnswerOptions(Request& req, Response& res);
+  void FinishRequest(bool close_after);
+  Response& BeginResponse(bool head, bool keep_alive, bool http10);
+  // An error found before a request could be routed: answer and close.
+  void SendFatal(int status, const char* message);
+  void ArmPhase(Phase phase);
+
+  WorkerContext& ctx_;
+  RequestParser parser_;
+  std::unique_ptr<Deferred> deferred_;
+  Phase phase_ = Phase::kHeader;
+  bool in_handler_ = false;
+  bool handling_ = false;  // a request is routed and not yet answered
+  bool peer_eof_ = false;
+};
+
+}  // namespace keel::http

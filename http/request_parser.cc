@@ -1,0 +1,290 @@
+#include "http/request_parser.h"
+
+#include <cstring>
+
+namespace keel::http {
+namespace {
+
+RequestParser* Self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+
+Method MethodFromLlhttp(uint8_t m) {
+  switch (m) {
+    case HTTP_GET: return Method::kGet;
+    case HTTP_HEAD: return Method::kHead;
+    case HTTP_POST: return Method::kPost;
+    case HTTP_PUT: return Method::kPut;
+    case HTTP_PATCH: return Method::kPatch;
+    case HTTP_DELETE: return Method::kDelete;
+    case HTTP_OPTIONS: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Walks the header lines of a block llhttp has already validated. Each line
+// ends in CRLF (strict mode rejects bare LF), so the walk only splits.
+class HeaderLines {
+ public:
+  explicit HeaderLines(std::string_view block) : rest_(block) {}
+  // Returns false at the end. Sets `folded` for a line that starts with
+  // whitespace (obs-fold), which Keel rejects.
+  bool Next(Header& h, bool& folded) {
+    while (!rest_.empty()) {
+      size_t eol = rest_.find('\n');
+      std::string_view line = rest_.substr(0, eol);
+      rest_.remove_prefix(eol == std::string_view::npos ? rest_.size() : eol + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) continue;
+      folded = line.front() == ' ' || line.front() == '\t';
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) colon = line.size();
+      h.name = line.substr(0, colon);
+      h.value = TrimOws(colon < line.size() ? line.substr(colon + 1) : std::string_view{});
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
+
+const llhttp_settings_t* RequestParser::Settings() {
+  static const llhttp_settings_t settings = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_message_begin = OnMessageBegin;
+    s.on_url = OnUrl;
+    s.on_header_field = OnHeaderField;
+    s.on_header_field_complete = OnHeaderFieldComplete;
+    s.on_header_value = OnHeaderValue;
+    s.on_headers_complete = OnHeadersComplete;
+    s.on_body = OnBody;
+    s.on_message_complete = OnMessageComplete;
+    return s;
+  }();
+  return &settings;
+}
+
+RequestParser::RequestParser(const ParserLimits* limits) : limits_(limits) {
+  // Every lenient mode stays off (llhttp's default): they exist for broken
+  // peers and each one reopens a request-smuggling hole.
+  llhttp_init(&parser_, HTTP_REQUEST, Settings());
+  parser_.data = this;
+}
+
+void RequestParser::ResetMessage() {
+  url_begin_ = url_end_ = header_end_ = body_begin_ = body_end_ = header_count_ = 0;
+  body_bytes_ = 0;
+  body_scratch_.clear();
+  chunked_ = in_message_ = headers_done_ = message_done_ = false;
+  expect_continue_ = url_started_ = false;
+}
+
+int RequestParser::Fail(int status, const char* message) {
+  error_status_ = status;
+  error_message_ = message;
+  return -1;
+}
+
+RequestParser::Event RequestParser::Parse(core::Buffer& in) {
+  if (error_status_ != 0) return Event::kError;
+  if (message_done_) return Event::kRequest;
+  if (fed_ >= in.size()) return Event::kNeedMore;
+  base_ = in.data();
+  llhttp_errno_t err = llhttp_execute(&parser_, base_ + fed_, in.size() - fed_);
+  if (err == HPE_OK) {
+    fed_ = in.size();
+    // Bytes that neither completed a header nor reached a callback limit
+    // (a long run of whitespace, say) still count against the header limit.
+    if (in_message_ && !headers_done_ && fed_ > limits_->max_header_bytes) {
+      Fail(431, "request line and headers are too large");
+      return Event::kError;
+    }
+    return Event::kNeedMore;
+  }
+  if (err == HPE_PAUSED && message_done_) {
+    consumed_ = Offset(llhttp_get_error_pos(&parser_));
+    fed_ = consumed_;
+    return Event::kRequest;
+  }
+  if (error_status_ == 0) {
+    switch (err) {
+      case HPE_INVALID_VERSION: Fail(505, "HTTP version not supported"); break;
+      case HPE_INVALID_TRANSFER_ENCODING:
+        Fail(501, "only the chunked transfer coding is supported");
+        break;
+      case HPE_UNEXPECTED_CONTENT_LENGTH:
+        Fail(400, "Content-Length conflicts with Transfer-Encoding or itself");
+        break;
+      case HPE_INVALID_CONTENT_LENGTH: Fail(400, "invalid Content-Length"); break;
+      case HPE_INVALID_METHOD: Fail(400, "invalid request method"); break;
+      case HPE_INVALID_URL: Fail(400, "invalid request target"); break;
+      case HPE_INVALID_CHUNK_SIZE: Fail(400, "invalid chunk size"); break;
+      default: Fail(400, "malformed request"); break;
+    }
+  }
+  return Event::kError;
+}
+
+bool RequestParser::Build(core::Buffer& in, std::span<Header> header_slots, Request& req) {
+  const char* base = in.data();
+  req.method = MethodFromLlhttp(parser_.method);
+  req.method_name = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  req.target = std::string_view(base + url_begin_, url_end_ - url_begin_);
+  size_t q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  req.query = q == std::string_view::npos ? std::string_view{} : req.target.substr(q + 1);
+  req.version_minor = parser_.http_minor;
+  req.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+
+  // The header block starts after the request line.
+  const char* line_end =
+      static_cast<const char*>(std::memchr(base + url_end_, '\n', consumed_ - url_end_));
+  size_t block_begin = line_end == nullptr ? header_end_ : static_cast<size_t>(line_end + 1 - base);
+  std::string_view block(base + block_begin,
+                         header_end_ > block_begin ? header_end_ - block_begin : 0);
+  HeaderLines lines(block);
+  Header h;
+  bool folded = false;
+  size_t n = 0;
+  while (lines.Next(h, folded)) {
+    if (folded) {
+      Fail(400, "obsolete header line folding is not allowed");
+      return false;
+    }
+    if (n == header_slots.size()) {
+      Fail(431, "too many header fields");
+      return false;
+    }
+    header_slots[n++] = h;
+  }
+  req.headers = header_slots.first(n);
+
+  if (chunked_) {
+    req.body = body_scratch_;
+    req.body_padded = false;
+  } else {
+    req.body = std::string_view(base + body_begin_, body_end_ - body_begin_);
+    req.body_padded = in.tail_slack() + (in.size() - body_end_) >= core::Buffer::kTailReserve;
+  }
+  return true;
+}
+
+void RequestParser::Consume(core::Buffer& in) {
+  in.Consume(consumed_);
+  fed_ -= consumed_;
+  consumed_ = 0;
+  ResetMessage();
+  llhttp_resume(&parser_);
+}
+
+int RequestParser::OnMessageBegin(llhttp_t* p) {
+  Self(p)->in_message_ = true;
+  return 0;
+}
+
+int RequestParser::OnUrl(llhttp_t* p, const char* at, size_t len) {
+  RequestParser* self = Self(p);
+  if (!self->url_started_) {
+    self->url_started_ = true;
+    self->url_begin_ = static_cast<uint32_t>(self->Offset(at));
+  }
+  size_t end = self->Offset(at) + len;
+  if (end - self->url_begin_ > self->limits_->max_url_bytes)
+    return self->Fail(414, "request target is too long");
+  if (end > self->limits_->max_header_bytes)
+    return self->Fail(431, "request line and headers are too large");
+  self->url_end_ = static_cast<uint32_t>(end);
+  self->header_end_ = self->url_end_;
+  return 0;
+}
+
+int RequestParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
+  RequestParser* self = Self(p);
+  size_t end = self->Offset(at) + len;
+  if (end > self->limits_->max_header_bytes)
+    return self->Fail(431, "request line and headers are too large");
+  self->header_end_ = static_cast<uint32_t>(end);
+  return 0;
+}
+
+int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
+  RequestParser* self = Self(p);
+  if (++self->header_count_ > self->limits_->max_headers)
+    return self->Fail(431, "too many header fields");
+  return 0;
+}
+
+int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
+  RequestParser* self = Self(p);
+  size_t end = self->Offset(at) + len;
+  if (end > self->limits_->max_header_bytes)
+    return self->Fail(431, "request line and headers are too large");
+  // llhttp passes NUL through in values in some states; a NUL in a header
+  // is never legitimate (RFC 9110 section 5.5).
+  if (std::memchr(at, '\0', len) != nullptr) return self->Fail(400, "NUL in header value");
+  self->header_end_ = static_cast<uint32_t>(end);
+  return 0;
+}
+
+int RequestParser::OnHeadersComplete(llhttp_t* p) {
+  RequestParser* self = Self(p);
+  self->headers_done_ = true;
+  if (p->http_major != 1) return self->Fail(505, "HTTP version not supported");
+  self->chunked_ = (p->flags & F_CHUNKED) != 0;
+  bool has_body = self->chunked_ || ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > 0);
+  // Refuse an oversized body now, before any of it is buffered.
+  if ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > self->limits_->max_body_bytes)
+    return self->Fail(413, "request body is too large");
+  if (has_body) {
+    // Only requests with a body can ask for 100-continue; look for Expect
+    // in the (already validated, contiguous) header block.
+    std::string_view block(self->base_ + self->url_end_, self->header_end_ - self->url_end_);
+    HeaderLines lines(block);
+    Header h;
+    bool folded = false;
+    while (lines.Next(h, folded)) {
+      if (!EqualsIgnoreCase(h.name, "expect")) continue;
+      if (!EqualsIgnoreCase(h.value, "100-continue"))
+        return self->Fail(417, "only Expect: 100-continue is supported");
+      self->expect_continue_ = true;
+    }
+  }
+  return 0;
+}
+
+int RequestParser::OnBody(llhttp_t* p, const char* at, size_t len) {
+  RequestParser* self = Self(p);
+  self->body_bytes_ += len;
+  if (self->body_bytes_ > self->limits_->max_body_bytes)
+    return self->Fail(413, "request body is too large");
+  self->expect_continue_ = false;
+  if (self->chunked_) {
+    self->body_scratch_.append(at, len);
+    return 0;
+  }
+  // A Content-Length body is contiguous in the input buffer: it only ever
+  // extends.
+  if (self->body_end_ == 0) self->body_begin_ = static_cast<uint32_t>(self->Offset(at));
+  self->body_end_ = static_cast<uint32_t>(self->Offset(at) + len);
+  return 0;
+}
+
+int RequestParser::OnMessageComplete(llhttp_t* p) {
+  RequestParser* self = Self(p);
+  self->message_done_ = true;
+  if (self->body_end_ == 0) self->body_begin_ = self->body_end_ = self->header_end_;
+  // Stop after each request so the session handles it before parsing the
+  // next pipelined one; Consume() resumes.
+  return HPE_PAUSED;
+}
+
+}  // namespace keel::http

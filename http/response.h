@@ -1,0 +1,98 @@
+// The response writer handed to every handler.
+//
+// A handler answers exactly once, with one Send* call, either before it
+// returns or later (Defer). Headers added with AddHeader go out with that
+// Send; their bytes must stay valid until Send returns. The response is
+// serialized straight into the connection's output buffer: status line from
+// a precomputed table, the cached Server/Date block, Content-Type,
+// Content-Length, extra headers, body. HEAD requests get the same headers and
+// no body. Loop thread only.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace keel::core {
+class Buffer;
+}
+
+namespace keel::http {
+
+inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
+inline constexpr std::string_view kTextType = "text/plain; charset=utf-8";
+
+// What the session does when the handler's answer is complete.
+class ResponseSink {
+ public:
+  virtual void OnResponseSent() = 0;
+
+ protected:
+  ~ResponseSink() = default;
+};
+
+class Response {
+ public:
+  static constexpr size_t kMaxExtraHeaders = 16;
+
+  void AddHeader(std::string_view name, std::string_view value);
+  void Send(int status, std::string_view content_type, std::string_view body);
+  void SendJson(int status, std::string_view json) { Send(status, kJsonType, json); }
+  void SendText(int status, std::string_view text) { Send(status, kTextType, text); }
+  // A response without a body (204, 304, or any status with an empty body).
+  void SendEmpty(int status);
+  // The house error format: {"error","code","message","timestamp"}.
+  void SendError(int status, std::string_view message);
+
+  // Ask for the connection to close once this response is written.
+  void CloseAfter() { close_after_ = true; }
+  bool close_after() const { return close_after_; }
+  bool sent() const { return sent_; }
+  // The handler will answer later, from the loop thread. Until it does, no
+  // further request on this connection is processed (responses stay in
+  // order). See HttpSession for how a deferred answer finds its connection.
+  void Defer() { deferred_ = true; }
+  bool deferred() const { return deferred_; }
+  int status() const { return status_; }
+
+  // Scratch space for building a body; emptied before each request, its
+  // capacity kept, so building JSON here allocates nothing in steady state.
+  std::string& scratch() { return *scratch_; }
+
+  // --- used by the session ---
+  struct Context {
+    core::Buffer* out = nullptr;
+    std::string* scratch = nullptr;
+    ResponseSink* sink = nullptr;
+    std::string_view date_block;   // "Server: keel\r\nDate: ...\r\n"
+    std::string_view extra_block;  // e.g. CORS headers, already CRLF-terminated
+    std::string_view timestamp;    // RFC 3339 "now", for error bodies
+    bool head = false;
+    bool keep_alive = true;
+    bool http10 = false;
+  };
+  void Reset(const Context& ctx);
+  // Header block sent with every response of this request (CORS).
+  void set_extra_block(std::string_view block) { ctx_.extra_block = block; }
+  // Moves a deferred response onto scratch space that outlives the worker's.
+  void set_scratch(std::string* scratch) {
+    ctx_.scratch = scratch;
+    scratch_ = scratch;
+  }
+
+ private:
+  void WriteHead(int status, std::string_view content_type, size_t content_length,
+                 bool has_body_headers);
+  void Finish();
+
+  Context ctx_;
+  std::string* scratch_ = nullptr;
+  std::array<std::string_view, kMaxExtraHeaders * 2> extra_{};
+  size_t extra_count_ = 0;
+  int status_ = 0;
+  bool sent_ = false;
+  bool deferred_ = false;
+  bool close_after_ = false;
+};
+
+}  // namespace keel::http

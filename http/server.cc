@@ -1,0 +1,65 @@
+#include "http/server.h"
+
+#include "http/http_session.h"
+#include "http/worker_context.h"
+
+namespace keel::http {
+
+// One factory per worker, holding that worker's WorkerContext.
+class Server::Factory final : public core::ConnectionFactory {
+ public:
+  WorkerContext ctx;
+  core::Connection* Create(core::Worker& worker) override { return new HttpSession(worker, ctx); }
+};
+
+Server::Server(const ServerConfig& config, const Router* router)
+    : config_(config),
+      router_(router),
+      cors_(config.cors_origins),
+      rate_limiter_(config.rate_limit) {}
+
+Server::~Server() {
+  if (started_) {
+    Drain();
+    Wait();
+  }
+}
+
+core::Status Server::Start() {
+  unsigned threads = config_.threads == 0 ? 1 : config_.threads;
+  core::WorkerConfig wc = config_.worker;
+  wc.open_connections = &open_connections_;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto factory = std::make_unique<Factory>();
+    factory->ctx.limits = &config_.limits;
+    factory->ctx.router = router_;
+    factory->ctx.cors = &cors_;
+    factory->ctx.rate_limiter = &rate_limiter_;
+    auto worker = std::make_unique<core::Worker>(wc, factory.get());
+    core::Status s = worker->Listen();
+    if (!s.ok()) return s;
+    // With port 0 the first worker's kernel-chosen port becomes everyone's,
+    // so all listeners join one SO_REUSEPORT group.
+    if (i == 0) {
+      port_ = worker->bound_port();
+      wc.address.port = port_;
+    }
+    factories_.push_back(std::move(factory));
+    workers_.push_back(std::move(worker));
+  }
+  for (auto& w : workers_) w->Start();
+  started_ = true;
+  return core::Status::Ok();
+}
+
+void Server::Drain() {
+  for (auto& w : workers_) w->RequestDrain();
+}
+
+void Server::Wait() {
+  for (auto& w : workers_) w->Join();
+  workers_.clear();
+  started_ = false;
+}
+
+}  // namespace keel::http

@@ -1,0 +1,59 @@
+// The HTTP server: N workers, each a thread with its own loop and
+// SO_REUSEPORT listener, serving one shared, read-only Router.
+//
+// Life: Start() on the main thread (binds every worker first, so a bad
+// address fails before any thread runs), Drain() from any thread (e.g. a
+// signal handler's loop), then Wait() joins the workers once every
+// connection has closed.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/worker.h"
+#include "http/cors.h"
+#include "http/rate_limiter.h"
+#include "http/parser_limits.h"
+#include "http/router.h"
+
+namespace keel::http {
+
+struct ServerConfig {
+  core::WorkerConfig worker;  // address, timeouts, connection cap
+  ParserLimits limits;
+  unsigned threads = 1;
+  std::vector<std::string> cors_origins;
+  uint32_t rate_limit = 0;  // requests per second per address; 0 = off
+};
+
+class Server {
+ public:
+  // `router` must outlive the server and not change once Start is called.
+  Server(const ServerConfig& config, const Router* router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  core::Status Start();
+  uint16_t port() const { return port_; }
+  void Drain();
+  void Wait();
+
+ private:
+  class Factory;
+
+  ServerConfig config_;
+  const Router* router_;
+  CorsPolicy cors_;
+  RateLimiter rate_limiter_;
+  std::atomic<uint32_t> open_connections_{0};
+  std::vector<std::unique_ptr<Factory>> factories_;
+  std::vector<std::unique_ptr<core::Worker>> workers_;
+  uint16_t port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace keel::http

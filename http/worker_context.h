@@ -1,0 +1,38 @@
+// State an HTTP worker shares among its connections (private to http/).
+//
+// One per worker thread, created by the Server before the worker starts and
+// used only on that worker's thread. Because a worker handles one request at
+// a time, the per-request scratch (header slots, the Request, the Response,
+// body scratch) lives here rather than in every connection: an idle
+// connection then costs only its socket, its parser and a few flags.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <string>
+
+#include "http/cors.h"
+#include "http/rate_limiter.h"
+#include "http/request.h"
+#include "http/request_parser.h"
+#include "http/response.h"
+#include "http/router.h"
+
+namespace keel::http {
+
+struct WorkerContext {
+  static constexpr size_t kMaxHeaders = 100;
+
+  const ParserLimits* limits = nullptr;
+  const Router* router = nullptr;
+  const CorsPolicy* cors = nullptr;
+  RateLimiter* rate_limiter = nullptr;  // shared by all workers, thread-safe
+
+  std::array<Header, kMaxHeaders> header_slots{};
+  Request request;
+  Response response;
+  std::string scratch;
+  char retry_after[12] = {};
+};
+
+}  // namespace keel::http
