@@ -92,6 +92,7 @@ void Connection::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
       c->OnRead();
     }
   } else if (nread == UV_EOF) {
+    c->peer_eof_ = true;
     if (c->lingering_) {
       c->Close();
     } else {
@@ -119,8 +120,10 @@ void Connection::Flush() {
   uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
   int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
   if (n == static_cast<int>(out_.size())) {
+    // Written synchronously: no event for the protocol, which is still on
+    // the stack that called Flush.
     out_.Release();
-    AfterOutputDrained();
+    if (close_after_write_) BeginLinger();
     return;
   }
   if (n < 0 && n != UV_EAGAIN) {
@@ -185,6 +188,10 @@ void Connection::CloseAfterWrite() {
 
 void Connection::BeginLinger() {
   if (lingering_ || closing_) return;
+  if (peer_eof_) {
+    Close();  // the peer sends nothing more: no reset to avoid
+    return;
+  }
   lingering_ = true;
   auto* req = new uv_shutdown_t;
   req->data = this;

@@ -138,6 +138,7 @@ class Connection {
   bool write_in_flight_ = false;
   bool close_after_write_ = false;
   bool lingering_ = false;
+  bool peer_eof_ = false;
   bool closing_ = false;
   bool closed_ = false;
   uint8_t remote_len_ = 0;

@@ -132,6 +132,8 @@ struct JsonReader::Impl {
 };
 
 error_code JsonReader::Impl::Start(std::string_view body, bool body_padded) {
+  // An empty view may have a null data(); never hand that to simdjson.
+  if (body.empty()) return simdjson::EMPTY;
   // simdjson allocates for exactly the body's size when it grows; growing in
   // powers of two instead keeps reallocation rare as sizes creep upward.
   if (body.size() > parser.capacity()) {
@@ -146,7 +148,7 @@ error_code JsonReader::Impl::Start(std::string_view body, bool body_padded) {
     // The padding's content does not matter to simdjson; resize only makes
     // the bytes part of the string so reading them is defined.
     scratch.resize(need);
-    if (!body.empty()) std::memcpy(scratch.data(), body.data(), body.size());
+    std::memcpy(scratch.data(), body.data(), body.size());
     json = simdjson::padded_string_view(scratch.data(), body.size(), need);
   }
   if (auto e = parser.iterate(json).get(doc)) return e;

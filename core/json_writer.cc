@@ -19,9 +19,8 @@ constexpr uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighBits
 // Nonzero iff some byte of `w` needs more than a plain copy: < 0x20, '"',
 // '\\', DEL, or >= 0x80 (UTF-8 to validate, maybe U+2028/9).
 constexpr uint64_t NeedsAttention(uint64_t w) {
-  return (w & kHighBits) | ((w - 0x20 * kOnes) & ~w & kHighBits) |
-         HasZeroByte(w ^ ('"' * kOnes)) | HasZeroByte(w ^ ('\\' * kOnes)) |
-         HasZeroByte(w ^ (0x7F * kOnes));
+  return (w & kHighBits) | ((w - 0x20 * kOnes) & ~w & kHighBits) | HasZeroByte(w ^ ('"' * kOnes)) |
+         HasZeroByte(w ^ ('\\' * kOnes)) | HasZeroByte(w ^ (0x7F * kOnes));
 }
 
 // Advances `p` over whole 8-byte words that need no escaping.
@@ -37,21 +36,41 @@ bool IsPlainAscii(uint8_t b) { return b >= 0x20 && b < 0x7F && b != '"' && b != 
 
 void AppendHexEscape(std::string& out, uint32_t unit) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const char esc[6] = {'\\', 'u', kHex[(unit >> 12) & 0xF], kHex[(unit >> 8) & 0xF],
-                       kHex[(unit >> 4) & 0xF], kHex[unit & 0xF]};
+  const char esc[6] = {'\\',
+                       'u',
+                       kHex[(unit >> 12) & 0xF],
+                       kHex[(unit >> 8) & 0xF],
+                       kHex[(unit >> 4) & 0xF],
+                       kHex[unit & 0xF]};
   out.append(esc, sizeof(esc));
 }
 
 void AppendAsciiEscape(std::string& out, uint8_t b) {
   switch (b) {
-    case '"': out.append("\\\""); return;
-    case '\\': out.append("\\\\"); return;
-    case '\b': out.append("\\b"); return;
-    case '\f': out.append("\\f"); return;
-    case '\n': out.append("\\n"); return;
-    case '\r': out.append("\\r"); return;
-    case '\t': out.append("\\t"); return;
-    default: AppendHexEscape(out, b); return;  // other controls and DEL
+    case '"':
+      out.append("\\\"");
+      return;
+    case '\\':
+      out.append("\\\\");
+      return;
+    case '\b':
+      out.append("\\b");
+      return;
+    case '\f':
+      out.append("\\f");
+      return;
+    case '\n':
+      out.append("\\n");
+      return;
+    case '\r':
+      out.append("\\r");
+      return;
+    case '\t':
+      out.append("\\t");
+      return;
+    default:
+      AppendHexEscape(out, b);
+      return;  // other controls and DEL
   }
 }
 

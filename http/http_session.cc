@@ -168,8 +168,8 @@ void HttpSession::FinishRequest(bool close_after) {
   handling_ = false;
   parser_.Consume(in());
   if (close_after || worker().draining() || (peer_eof_ && in().empty())) {
-    Flush();
     CloseAfterWrite();
+    Flush();
     return;
   }
   if (in().empty()) ArmPhase(Phase::kIdle);
@@ -181,8 +181,8 @@ void HttpSession::SendFatal(int status, const char* message) {
   res.SendError(status, message);
   in_handler_ = false;
   handling_ = false;
-  Flush();
   CloseAfterWrite();
+  Flush();
 }
 
 void HttpSession::ArmPhase(Phase phase) {

@@ -128,7 +128,7 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
       case HPE_INVALID_METHOD: Fail(400, "invalid request method"); break;
       case HPE_INVALID_URL: Fail(400, "invalid request target"); break;
       case HPE_INVALID_CHUNK_SIZE: Fail(400, "invalid chunk size"); break;
-      default: Fail(400, "malformed request"); break;
+      default: Fail(400, llhttp_get_error_reason(&parser_)); break;
     }
   }
   return Event::kError;

@@ -47,11 +47,21 @@ TEST(JsonString, EscapesEveryControlCharacter) {
   for (int c = 0; c < 0x20; ++c) {
     std::string expected;
     switch (c) {
-      case '\b': expected = "\\b"; break;
-      case '\f': expected = "\\f"; break;
-      case '\n': expected = "\\n"; break;
-      case '\r': expected = "\\r"; break;
-      case '\t': expected = "\\t"; break;
+      case '\b':
+        expected = "\\b";
+        break;
+      case '\f':
+        expected = "\\f";
+        break;
+      case '\n':
+        expected = "\\n";
+        break;
+      case '\r':
+        expected = "\\r";
+        break;
+      case '\t':
+        expected = "\\t";
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         expected = "\\u00";
@@ -78,8 +88,8 @@ TEST(JsonString, EscapesInsideLongRuns) {
   // Each special byte at every offset of the 8-byte words scanned at once,
   // surrounded by plain text.
   const std::pair<std::string_view, std::string_view> specials[] = {
-      {"\"", "\\\""}, {"\\", "\\\\"},       {"\n", "\\n"},
-      {"\x1F", "\\u001f"}, {"\x7F", "\\u007f"}, {"\xE2\x80\xA8", "\\u2028"},
+      {"\"", "\\\""},           {"\\", "\\\\"},           {"\n", "\\n"},
+      {"\x1F", "\\u001f"},      {"\x7F", "\\u007f"},      {"\xE2\x80\xA8", "\\u2028"},
       {"\xFF", "\xEF\xBF\xBD"}, {"\xC3\xA9", "\xC3\xA9"},
   };
   for (const auto& [raw, escaped] : specials) {
@@ -94,12 +104,12 @@ TEST(JsonString, EscapesInsideLongRuns) {
 }
 
 TEST(JsonString, ReplacesInvalidUtf8) {
-  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
-  EXPECT_EQ(Quote("a\x80z"), "\"a" + r + "z\"");                 // lone continuation
-  EXPECT_EQ(Quote("\xC0\x80"), "\"" + r + r + "\"");             // overlong NUL
-  EXPECT_EQ(Quote("\xED\xA0\x80"), "\"" + r + r + r + "\"");     // surrogate U+D800
-  EXPECT_EQ(Quote("\xE2\x82"), "\"" + r + "\"");                 // truncated, at end
-  EXPECT_EQ(Quote("\xE2\x82z"), "\"" + r + "z\"");               // truncated, mid-string
+  const std::string r = "\xEF\xBF\xBD";                       // U+FFFD
+  EXPECT_EQ(Quote("a\x80z"), "\"a" + r + "z\"");              // lone continuation
+  EXPECT_EQ(Quote("\xC0\x80"), "\"" + r + r + "\"");          // overlong NUL
+  EXPECT_EQ(Quote("\xED\xA0\x80"), "\"" + r + r + r + "\"");  // surrogate U+D800
+  EXPECT_EQ(Quote("\xE2\x82"), "\"" + r + "\"");              // truncated, at end
+  EXPECT_EQ(Quote("\xE2\x82z"), "\"" + r + "z\"");            // truncated, mid-string
   EXPECT_EQ(Quote("\xF5\x80\x80\x80"), "\"" + r + r + r + r + "\"");
   EXPECT_EQ(Quote("\xFF"), "\"" + r + "\"");
   EXPECT_EQ(Quote("\xF4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // > U+10FFFF
@@ -134,7 +144,8 @@ TEST(JsonString, OutputIsValidUtf8ForRandomBytes) {
     EXPECT_EQ(out.front(), '"');
     EXPECT_EQ(out.back(), '"');
     // Output never carries a raw control character, DEL or U+2028/9.
-    for (unsigned char c : out) ASSERT_TRUE(c >= 0x20 && c != 0x7F) << testing::PrintToString(input);
+    for (unsigned char c : out)
+      ASSERT_TRUE(c >= 0x20 && c != 0x7F) << testing::PrintToString(input);
     EXPECT_EQ(out.find("\xE2\x80\xA8"), std::string::npos);
     EXPECT_EQ(out.find("\xE2\x80\xA9"), std::string::npos);
     // Valid input survives a round trip through a real JSON parser.
@@ -173,9 +184,8 @@ TEST(JsonWriter, WritesNestedDocumentWithCommas) {
   w.Uint(7);
   w.EndObject();
   w.EndObject();
-  EXPECT_EQ(out,
-            R"({"id":1,"tags":["a","b",[],{}],"ok":true,"no":false,"none":null,)"
-            R"("raw":{"x":[1,2]},"nested":{"k":7}})");
+  EXPECT_EQ(out, R"({"id":1,"tags":["a","b",[],{}],"ok":true,"no":false,"none":null,)"
+                 R"("raw":{"x":[1,2]},"nested":{"k":7}})");
   EXPECT_EQ(w.depth(), 0);
 }
 
@@ -213,8 +223,7 @@ TEST(JsonWriter, WritesIntegerExtremes) {
   w.Uint(std::numeric_limits<uint64_t>::max());
   w.Uint(0);
   w.EndArray();
-  EXPECT_EQ(out,
-            "[-9223372036854775808,9223372036854775807,0,-1,18446744073709551615,0]");
+  EXPECT_EQ(out, "[-9223372036854775808,9223372036854775807,0,-1,18446744073709551615,0]");
 }
 
 TEST(JsonWriter, AppendsToExistingContent) {

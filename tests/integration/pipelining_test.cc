@@ -32,7 +32,9 @@ Step Cycle(int i) {
 void ExpectStep(const std::optional<HttpResponse>& r, const Step& want) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, want.status);
-  if (!want.body.empty()) EXPECT_EQ(r->body, want.body);
+  if (!want.body.empty()) {
+    EXPECT_EQ(r->body, want.body);
+  }
 }
 
 TEST_F(Pipelining, MixedRequestsInOneWriteAnswerInOrder) {

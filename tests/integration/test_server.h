@@ -106,9 +106,9 @@ class Connection {
 };
 
 struct ServerOptions {
-  std::vector<std::string> args;         // appended after the harness's own
-  std::vector<std::string> env;          // extra "NAME=value" entries
-  bool pass_port = true;                 // add "--port 0"
+  std::vector<std::string> args = {};  // appended after the harness's own
+  std::vector<std::string> env = {};   // extra "NAME=value" entries
+  bool pass_port = true;               // add "--port 0"
   milliseconds start_timeout{10000};
 };
 
