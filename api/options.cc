@@ -1,5 +1,7 @@
 #include "api/options.h"
 
+#include "http/cors.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -245,8 +247,13 @@ Status AddOrigin(std::string_view value, const std::string& source,
     return Bad(source, value, "is not an origin (scheme://host[:port], no path or trailing slash)");
   }
   // Browsers send scheme and host in lower case; storing them that way lets
-  // the CORS check compare bytes.
-  origins.push_back(Lower(value));
+  // the CORS check compare bytes. The policy's own check is the last word,
+  // so a value it would ignore fails here, at startup, instead.
+  std::string origin = Lower(value);
+  if (Status s = http::CorsPolicy::ValidateOrigin(origin); !s.ok()) {
+    return Bad(source, value, "is not a usable origin: " + s.message());
+  }
+  origins.push_back(std::move(origin));
   return Status::Ok();
 }
 

@@ -19,7 +19,6 @@ constexpr size_t kMinReadSpace = 4096;
 
 Connection::Connection(Worker& worker) : worker_(worker) {
   tcp_.data = this;
-  write_req_.data = this;
   read_timer_.owner = this;
   write_timer_.owner = this;
 }
@@ -34,15 +33,20 @@ Buffer& Connection::out() {
 void Connection::RecordPeer() {
   sockaddr_storage ss{};
   int len = sizeof ss;
-  remote_len_ = 0;
+  remote_raw_len_ = 0;
   if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
   const void* src = ss.ss_family == AF_INET6
                         ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr)
                         : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&ss)->sin_addr);
   remote_raw_len_ = ss.ss_family == AF_INET6 ? 16 : 4;
   std::memcpy(remote_raw_, src, remote_raw_len_);
-  if (inet_ntop(ss.ss_family, src, remote_, sizeof remote_) != nullptr)
-    remote_len_ = static_cast<uint8_t>(std::strlen(remote_));
+}
+
+std::string_view Connection::FormatRemoteAddr(char* out) const {
+  if (remote_raw_len_ == 0) return {};
+  int family = remote_raw_len_ == 16 ? AF_INET6 : AF_INET;
+  if (inet_ntop(family, remote_raw_, out, INET6_ADDRSTRLEN) == nullptr) return {};
+  return std::string_view(out);
 }
 
 void Connection::Start() {
@@ -137,7 +141,11 @@ void Connection::Flush() {
 void Connection::StartAsyncWrite() {
   std::swap(out_, writing_);
   uv_buf_t b = uv_buf_init(writing_.data(), static_cast<unsigned>(writing_.size()));
-  if (uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, OnWriteCb) != 0) {
+  write_req_ = worker_.TakeWriteReq();
+  write_req_->data = this;
+  if (uv_write(write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, OnWriteCb) != 0) {
+    worker_.GiveWriteReq(write_req_);
+    write_req_ = nullptr;
     Close();
     return;
   }
@@ -153,6 +161,8 @@ void Connection::StartAsyncWrite() {
 void Connection::OnWriteCb(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->write_in_flight_ = false;
+  c->worker_.GiveWriteReq(req);
+  c->write_req_ = nullptr;
   c->writing_.Release();
   Disarm(&c->write_timer_);
   if (status < 0) {

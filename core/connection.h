@@ -47,9 +47,12 @@ class Connection {
   Buffer& in() { return in_; }
   // The output buffer, backed by a pool block once anything is written.
   Buffer& out();
-  // The peer's address as text ("127.0.0.1", "::1") and as raw network-order
-  // bytes (4 or 16), the latter a compact key for per-client state.
-  std::string_view remote_addr() const { return {remote_, remote_len_}; }
+  // The peer's address as raw network-order bytes (4 or 16): a compact key
+  // for per-client state. FormatRemoteAddr writes it as text ("127.0.0.1",
+  // "::1") into `out` (at least 46 bytes) and returns the text; it is kept
+  // raw because most requests never need the text and every byte of an idle
+  // connection counts.
+  std::string_view FormatRemoteAddr(char* out) const;
   std::string_view remote_key() const {
     return {reinterpret_cast<const char*>(remote_raw_), remote_raw_len_};
   }
@@ -126,7 +129,7 @@ class Connection {
 
   Worker& worker_;
   uv_tcp_t tcp_;
-  uv_write_t write_req_;
+  uv_write_t* write_req_ = nullptr;  // from the worker's pool while writing
   Buffer in_;
   Buffer out_;
   Buffer writing_;  // owned by the in-flight uv_write
@@ -141,10 +144,8 @@ class Connection {
   bool peer_eof_ = false;
   bool closing_ = false;
   bool closed_ = false;
-  uint8_t remote_len_ = 0;
   uint8_t remote_raw_len_ = 0;
   uint8_t remote_raw_[16];
-  char remote_[46];
 };
 
 }  // namespace keel::core

@@ -150,6 +150,15 @@ void Worker::ExpireTimers() {
   }
 }
 
+uv_write_t* Worker::TakeWriteReq() {
+  if (free_write_reqs_.empty()) return new uv_write_t;
+  uv_write_t* req = free_write_reqs_.back().release();
+  free_write_reqs_.pop_back();
+  return req;
+}
+
+void Worker::GiveWriteReq(uv_write_t* req) { free_write_reqs_.emplace_back(req); }
+
 bool Worker::TryReserveOffload() {
   if (offload_in_flight_ >= config_.max_offload) return false;
   ++offload_in_flight_;

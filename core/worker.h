@@ -83,6 +83,10 @@ class Worker {
   TimerList& timers(TimeoutKind kind) { return *timers_[static_cast<int>(kind)]; }
   void ScheduleResume(Connection* c);
   void OnConnectionClosed(Connection* c);
+  // Write requests are pooled: only connections with a write in flight
+  // need one, so idle connections do not carry its ~200 bytes.
+  uv_write_t* TakeWriteReq();
+  void GiveWriteReq(uv_write_t* req);
   // Offload accounting (see core/offload.h).
   bool TryReserveOffload();
   void ReleaseOffload() { --offload_in_flight_; }
@@ -118,6 +122,7 @@ class Worker {
   std::vector<Connection*> resume_queue_;
   std::vector<Connection*> resume_running_;
   uint32_t offload_in_flight_ = 0;
+  std::vector<std::unique_ptr<uv_write_t>> free_write_reqs_;
   std::thread thread_;
 };
 

@@ -78,7 +78,7 @@ void HttpSession::HandleRequest() {
     SendFatal(parser_.error_status(), parser_.error_message());
     return;
   }
-  req.remote_addr = remote_addr();
+  req.remote_addr = FormatRemoteAddr(ctx_.remote_addr);
   bool keep_alive = req.keep_alive && !worker().draining() && !peer_eof_;
   Response& res = BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0);
 
@@ -102,8 +102,14 @@ void HttpSession::HandleRequest() {
 }
 
 void HttpSession::Route(Request& req, Response& res) {
+  // CORS headers first, so a browser page can read even a 429.
+  if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
   if (ctx_.rate_limiter != nullptr && ctx_.rate_limiter->enabled()) {
-    RateLimiter::Decision d = ctx_.rate_limiter->Allow(remote_key(), worker().now_ms());
+    // An IPv6 client usually holds a whole /64: limit by that prefix, or
+    // one host could rotate addresses past the limit.
+    std::string_view key = remote_key();
+    if (key.size() == 16) key = key.substr(0, 8);
+    RateLimiter::Decision d = ctx_.rate_limiter->Allow(key, worker().now_ms());
     if (!d.allowed) {
       auto r = std::to_chars(ctx_.retry_after, ctx_.retry_after + sizeof ctx_.retry_after,
                              d.retry_after_seconds);
@@ -112,7 +118,6 @@ void HttpSession::Route(Request& req, Response& res) {
       return;
     }
   }
-  if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
   if (req.method == Method::kOptions) {
     AnswerOptions(req, res);
     return;
@@ -222,8 +227,11 @@ void HttpSession::OnWritten() {
 
 void HttpSession::OnDrain() {
   if (!handling_ && !parser_.in_message()) {
-    Flush();
-    CloseAfterWrite();
+    if (queued_bytes() == 0) {
+      Close();  // idle keep-alive: nothing owed, nothing unread
+    } else {
+      CloseAfterWrite();
+    }
   }
   // Otherwise the request in flight is answered with Connection: close.
 }
@@ -232,8 +240,16 @@ void HttpSession::OnResume() {
   if (!handling_) ProcessInput();
 }
 
+// Best effort: one non-blocking write of the 503, then close at once. No
+// lingering here: a lingering close would hold the slot (and its fd) for up
+// to the linger timeout, which is exactly what an overloaded server lacks.
 void HttpSession::OnOverCapacity() {
-  SendFatal(503, "the server is at its connection limit");
+  Response& res = BeginResponse(false, false, false);
+  in_handler_ = true;
+  res.SendError(503, "the server is at its connection limit");
+  in_handler_ = false;
+  Flush();
+  Close();
 }
 
 }  // namespace keel::http

@@ -83,7 +83,7 @@ RequestParser::RequestParser(const ParserLimits* limits) : limits_(limits) {
 void RequestParser::ResetMessage() {
   url_begin_ = url_end_ = header_end_ = body_begin_ = body_end_ = header_count_ = 0;
   body_bytes_ = 0;
-  body_scratch_.clear();
+  if (body_scratch_) body_scratch_->clear();
   chunked_ = in_message_ = headers_done_ = message_done_ = false;
   expect_continue_ = url_started_ = false;
 }
@@ -169,7 +169,7 @@ bool RequestParser::Build(core::Buffer& in, std::span<Header> header_slots, Requ
   req.headers = header_slots.first(n);
 
   if (chunked_) {
-    req.body = body_scratch_;
+    req.body = body_scratch_ ? std::string_view(*body_scratch_) : std::string_view{};
     req.body_padded = false;
   } else {
     req.body = std::string_view(base + body_begin_, body_end_ - body_begin_);
@@ -268,7 +268,8 @@ int RequestParser::OnBody(llhttp_t* p, const char* at, size_t len) {
     return self->Fail(413, "request body is too large");
   self->expect_continue_ = false;
   if (self->chunked_) {
-    self->body_scratch_.append(at, len);
+    if (!self->body_scratch_) self->body_scratch_ = std::make_unique<std::string>();
+    self->body_scratch_->append(at, len);
     return 0;
   }
   // A Content-Length body is contiguous in the input buffer: it only ever

@@ -16,6 +16,7 @@
 #include <llhttp.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -86,7 +87,8 @@ class RequestParser {
   uint32_t body_begin_ = 0, body_end_ = 0;
   uint32_t header_count_ = 0;
   size_t body_bytes_ = 0;
-  std::string body_scratch_;  // chunked bodies only
+  // Chunked bodies only, made on first use: most connections never send one.
+  std::unique_ptr<std::string> body_scratch_;
   bool chunked_ = false;
   bool in_message_ = false;
   bool headers_done_ = false;
