@@ -50,6 +50,7 @@ class Buffer {
   char* Reserve(size_t n);
   void Commit(size_t n) { end_ += n; }
   void Append(const char* p, size_t n) {
+    if (n == 0) return;  // p may be null (an empty string_view); memcpy forbids that
     std::memcpy(Reserve(n), p, n);
     end_ += n;
   }

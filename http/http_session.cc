@@ -10,6 +10,18 @@ namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// RFC 9112 section 3.2: an HTTP/1.1 request must carry exactly one Host
+// (HTTP/1.0 at most one); ambiguity about the target is how cache poisoning
+// starts. Returns what is wrong, or null.
+const char* HostProblem(const Request& req) {
+  int hosts = 0;
+  for (const Header& h : req.headers)
+    if (h.name.size() == 4 && EqualsIgnoreCase(h.name, "host")) ++hosts;
+  if (hosts > 1) return "more than one Host header";
+  if (hosts == 0 && req.version_minor >= 1) return "HTTP/1.1 requests need a Host header";
+  return nullptr;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(core::Worker& worker, WorkerContext& ctx)
@@ -76,6 +88,10 @@ void HttpSession::HandleRequest() {
   req.params.Clear();
   if (!parser_.Build(in(), ctx_.header_slots, req)) {
     SendFatal(parser_.error_status(), parser_.error_message());
+    return;
+  }
+  if (const char* problem = HostProblem(req)) {
+    SendFatal(400, problem);
     return;
   }
   req.remote_addr = FormatRemoteAddr(ctx_.remote_addr);
