@@ -1,9 +1,9 @@
 // Request bodies. There is no public echo endpoint, so bodies go to
 // POST /healthz: the server must read and discard the body, answer 405, and
 // leave the connection usable for the next request.
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "test_server.h"
 
@@ -12,7 +12,6 @@ namespace {
 
 class Bodies : public SharedServerTest<Bodies> {
  protected:
-
   // The follow-up request proves the body was consumed exactly.
   static void ExpectUsable(Connection& c) {
     ASSERT_TRUE(c.SendAll(Get("/healthz"))) << c.error();
@@ -21,14 +20,13 @@ class Bodies : public SharedServerTest<Bodies> {
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, R"({"status":"ok"})");
   }
-
 };
 
 TEST_F(Bodies, ContentLengthBodyIsDiscarded) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(Request("POST", "/healthz", {"Content-Type: application/json"},
-                                R"({"hello":"world"})")));
+  ASSERT_TRUE(c.SendAll(
+      Request("POST", "/healthz", {"Content-Type: application/json"}, R"({"hello":"world"})")));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r) << c.error();
   EXPECT_TRUE(IsHouseError(*r, 405));
@@ -38,12 +36,12 @@ TEST_F(Bodies, ContentLengthBodyIsDiscarded) {
 TEST_F(Bodies, ChunkedBodyIsDiscarded) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5\r\nhello\r\n"
-      "7;ext=1\r\n, world\r\n"
-      "10\r\n0123456789abcdef\r\n"
-      "0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "5\r\nhello\r\n"
+                "7;ext=1\r\n, world\r\n"
+                "10\r\n0123456789abcdef\r\n"
+                "0\r\n\r\n"));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r) << c.error();
   EXPECT_TRUE(IsHouseError(*r, 405));
@@ -53,9 +51,9 @@ TEST_F(Bodies, ChunkedBodyIsDiscarded) {
 TEST_F(Bodies, ChunkedBodyWithTrailerIsDiscarded) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "3\r\nabc\r\n0\r\nX-Trailer: yes\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "3\r\nabc\r\n0\r\nX-Trailer: yes\r\n\r\n"));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r) << c.error();
   EXPECT_EQ(r->status, 405);
@@ -66,7 +64,8 @@ TEST_F(Bodies, BodyArrivingInPiecesIsRead) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
   const std::string body(100, 'x');
-  ASSERT_TRUE(c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"));
   for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     ASSERT_TRUE(c.SendAll(std::string_view(body).substr(i * 10, 10)));
@@ -90,9 +89,9 @@ TEST_F(Bodies, LargeBodyWithinTheDefaultLimitIsDiscarded) {
 TEST_F(Bodies, ExpectContinueGets100BeforeTheBody) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
-      "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                "Expect: 100-continue\r\n\r\n"));
   auto interim = c.ReadResponse();
   ASSERT_TRUE(interim) << "no 100 Continue before the body was sent: " << c.error();
   EXPECT_EQ(interim->version, "HTTP/1.1");
@@ -111,9 +110,9 @@ TEST_F(Bodies, ExpectContinueWithBodySentAnyway) {
   // 100 or none is fine, but the final answer and the framing must be right.
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
-      "Expect: 100-continue\r\n\r\nhello"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                "Expect: 100-continue\r\n\r\nhello"));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r) << c.error();
   if (r->status == 100) r = c.ReadResponse();

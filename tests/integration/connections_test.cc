@@ -1,10 +1,10 @@
 // Many connections at once, the --max-connections cap, and clients that
 // vanish mid-request.
+#include <gtest/gtest.h>
+
 #include <cctype>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -44,7 +44,7 @@ TEST(Connections, TwoThousandConcurrentKeepAliveClients) {
 // house error with Connection: close, or a plain close, then EOF.
 ::testing::AssertionResult WasTurnedAway(Connection& c) {
   if (!c.ok()) return ::testing::AssertionSuccess();  // refused outright
-  c.SendAll(Get("/healthz"));  // may fail if already closed; that is fine
+  c.SendAll(Get("/healthz"));                         // may fail if already closed; that is fine
   CloseResult end = c.ReadUntilClose();
   if (!end.closed) return ::testing::AssertionFailure() << "still open, got: " << end.data;
   if (end.data.empty()) return ::testing::AssertionSuccess();
@@ -105,10 +105,17 @@ TEST(Connections, ClientsVanishingMidRequestDoNotHurtTheServer) {
     Connection c = server.Connect();
     ASSERT_TRUE(c.ok());
     switch (i % 4) {
-      case 0: c.SendAll("GET /healthz HTTP/1.1\r\nHost: 1"); break;
-      case 1: c.SendAll("POST /healthz HTTP/1.1\r\nHost: 1\r\nContent-Length: 100\r\n\r\nab"); break;
-      case 2: c.SendAll(Get("/healthz") + Get("/healthz")); break;  // leaves unread replies
-      default: break;                                              // says nothing
+      case 0:
+        c.SendAll("GET /healthz HTTP/1.1\r\nHost: 1");
+        break;
+      case 1:
+        c.SendAll("POST /healthz HTTP/1.1\r\nHost: 1\r\nContent-Length: 100\r\n\r\nab");
+        break;
+      case 2:
+        c.SendAll(Get("/healthz") + Get("/healthz"));
+        break;  // leaves unread replies
+      default:
+        break;  // says nothing
     }
     c.Close(/*reset=*/i % 2 == 0);
   }

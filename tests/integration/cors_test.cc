@@ -59,8 +59,8 @@ TEST_F(Cors, GetFromUnknownOriginIsNotAllowed) {
 
 TEST_F(Cors, LookalikeOriginIsNotAllowed) {
   // Prefix and suffix matches must not count.
-  for (const char* origin : {"https://app.example.com.evil.net", "https://app.example.co",
-                             "http://app.example.com"}) {
+  for (const char* origin :
+       {"https://app.example.com.evil.net", "https://app.example.co", "http://app.example.com"}) {
     SCOPED_TRACE(origin);
     auto r = server_->RoundTrip(Get("/healthz", {std::string("Origin: ") + origin}));
     ASSERT_TRUE(r);

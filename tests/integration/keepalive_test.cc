@@ -1,8 +1,7 @@
 // Persistent connections: HTTP/1.1 default keep-alive, HTTP/1.0 opt-in,
 // `Connection: close`, and a client half-close.
-#include <sys/socket.h>
-
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include "test_server.h"
 

@@ -1,8 +1,8 @@
 // Request size limits: header block (431), header count (431), URL (414),
 // body (413), with the defaults and with small limits set on the command line.
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "test_server.h"
 
@@ -65,8 +65,11 @@ TEST_F(SmallLimits, HeaderLimitCountsBytesAcrossReads) {
 TEST_F(SmallLimits, EndlessHeaderBlockIs431WithoutWaitingForItsEnd) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
+  // Long lines, so the byte limit trips before the 100-line limit does.
   std::string flood = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (int i = 0; flood.size() < 2048 + 200; ++i) flood += "X-" + std::to_string(i) + ": v\r\n";
+  for (int i = 0; flood.size() < 2048 + 200; ++i) {
+    flood += "X-" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
+  }
   ASSERT_TRUE(c.SendAll(flood));  // no final empty line
   ExpectErrorThenClose(c, 431);
 }
@@ -88,25 +91,26 @@ TEST_F(SmallLimits, ContentLengthOverTheLimitIs413BeforeTheBody) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
   // Only the headers: the 413 must not wait for a body that never comes.
-  ASSERT_TRUE(c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1001\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1001\r\n\r\n"));
   ExpectErrorThenClose(c, 413);
 }
 
 TEST_F(SmallLimits, ExpectContinueOverTheLimitGets413Not100) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
-      "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
+                "Expect: 100-continue\r\n\r\n"));
   ExpectErrorThenClose(c, 413);
 }
 
 TEST_F(SmallLimits, HugeContentLengthIsRejected) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-      "Content-Length: 99999999999999999999999\r\n\r\n"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Length: 99999999999999999999999\r\n\r\n"));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r) << c.error();
   EXPECT_TRUE(r->status == 400 || r->status == 413) << r->status;

@@ -1,9 +1,9 @@
 // The command line and its environment fallbacks, as a user meets them.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -79,7 +79,8 @@ TEST(Options, UnusableDataDirIsRejected) {
   const std::string file = dir.path() + "/not-a-dir";
   std::ofstream(file) << "x";
   RunResult r = RunKeel({"--port", "0", "--data-dir", file}, {}, milliseconds(3000));
-  EXPECT_FALSE(r.status.timed_out) << "keel started on a data dir that is a file; stdout: " << r.out;
+  EXPECT_FALSE(r.status.timed_out)
+      << "keel started on a data dir that is a file; stdout: " << r.out;
   EXPECT_TRUE(r.status.exited && r.status.code != 0) << r.status;
   EXPECT_FALSE(r.err.empty()) << "no message on stderr";
 }

@@ -1,10 +1,9 @@
 // Pipelined requests come back in order, however the bytes are split.
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -23,9 +22,12 @@ struct Step {
 };
 Step Cycle(int i) {
   switch (i % 3) {
-    case 0: return {Get("/healthz"), 200, R"({"status":"ok"})"};
-    case 1: return {Get("/readyz"), 200, R"({"status":"ready"})"};
-    default: return {Get("/nope/" + std::to_string(i)), 404, ""};
+    case 0:
+      return {Get("/healthz"), 200, R"({"status":"ok"})"};
+    case 1:
+      return {Get("/readyz"), 200, R"({"status":"ready"})"};
+    default:
+      return {Get("/nope/" + std::to_string(i)), 404, ""};
   }
 }
 

@@ -1,9 +1,9 @@
 // --rate-limit 5: a client address may burst 10 requests, then gets 429 with
 // Retry-After until tokens refill. Requests are pipelined in one write so the
 // burst is spent in microseconds, far less than one token's refill (200 ms).
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "test_server.h"
 

@@ -1,11 +1,11 @@
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close idle
 // keep-alive connections, exit 0.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <thread>
-
-#include <gtest/gtest.h>
+#include <vector>
 
 #include "test_server.h"
 
@@ -39,7 +39,8 @@ TEST(Shutdown, SigtermDrainsInFlightRequestsAndExitsZero) {
   // B: a request in flight, 2 of 5 body bytes sent.
   Connection b = server.Connect();
   ASSERT_TRUE(b.ok());
-  ASSERT_TRUE(b.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nab"));
+  ASSERT_TRUE(
+      b.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nab"));
   // Nothing observable says the server has read B's headers; give it time.
   std::this_thread::sleep_for(milliseconds(200));
 

@@ -1,10 +1,10 @@
 // Framing ambiguities that enable request smuggling, and malformed input in
 // general: each is refused with an error and the connection is closed, so no
 // byte after the bad request can be read as another request.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <initializer_list>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -36,23 +36,21 @@ class Smuggling : public SharedServerTest<Smuggling> {
 const char kSmuggled[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 TEST_F(Smuggling, ContentLengthWithChunkedIs400) {
-  ExpectRejected(std::string(
-                     "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") +
+  ExpectRejected(std::string("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") +
                  kSmuggled);
 }
 
 TEST_F(Smuggling, ChunkedWithContentLengthIs400) {
-  ExpectRejected(std::string(
-                     "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
-                     "Content-Length: 3\r\n\r\n0\r\n\r\n") +
-                 kSmuggled);
+  ExpectRejected(
+      std::string("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                  "Content-Length: 3\r\n\r\n0\r\n\r\n") +
+      kSmuggled);
 }
 
 TEST_F(Smuggling, ConflictingContentLengthsAre400) {
-  ExpectRejected(std::string(
-                     "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
-                     "Content-Length: 44\r\n\r\nabc") +
+  ExpectRejected(std::string("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
+                             "Content-Length: 44\r\n\r\nabc") +
                  kSmuggled);
 }
 
@@ -61,9 +59,7 @@ TEST_F(Smuggling, InvalidContentLengthIs400) {
   ExpectRejected("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n");
 }
 
-TEST_F(Smuggling, BareLfLineEndingsAre400) {
-  ExpectRejected("GET / HTTP/1.1\nHost: x\n\n");
-}
+TEST_F(Smuggling, BareLfLineEndingsAre400) { ExpectRejected("GET / HTTP/1.1\nHost: x\n\n"); }
 
 TEST_F(Smuggling, BareLfInsideTheHeaderBlockIs400) {
   ExpectRejected("GET /healthz HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n");
@@ -85,9 +81,8 @@ TEST_F(Smuggling, SpaceBeforeHeaderColonIs400) {
 }
 
 TEST_F(Smuggling, NonChunkedTransferEncodingIsRefused) {
-  ExpectRejected(
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\nabc",
-      {400, 501});
+  ExpectRejected("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+                 {400, 501});
 }
 
 TEST_F(Smuggling, ChunkedNotLastTransferCodingIsRefused) {

@@ -12,14 +12,12 @@ const char kJson[] = "application/json; charset=utf-8";
 // Read-only tests share one server with default options.
 class SystemRoutes : public SharedServerTest<SystemRoutes> {
  protected:
-
   static std::optional<HttpResponse> Fetch(std::string_view request, bool head = false) {
     std::string error;
     auto r = server_->RoundTrip(request, head, &error);
     EXPECT_TRUE(r) << error;
     return r;
   }
-
 };
 
 TEST_F(SystemRoutes, HealthzIsOk) {

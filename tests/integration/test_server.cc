@@ -182,8 +182,8 @@ int ConnectTcp(int port) {
   return fd;
 }
 
-std::string Request(std::string_view method, std::string_view path,
-                    std::vector<std::string> extra, std::optional<std::string_view> body) {
+std::string Request(std::string_view method, std::string_view path, std::vector<std::string> extra,
+                    std::optional<std::string_view> body) {
   std::string r;
   r.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
   for (const auto& h : extra) r.append(h).append("\r\n");
@@ -303,11 +303,16 @@ Connection::Fill Connection::FillBuffer(Clock::time_point deadline) {
 
 const char* Connection::Describe(Fill fill) {
   switch (fill) {
-    case Fill::kData: return "data";
-    case Fill::kEof: return "EOF";
-    case Fill::kReset: return "connection reset";
-    case Fill::kTimeout: return "timeout";
-    case Fill::kError: break;
+    case Fill::kData:
+      return "data";
+    case Fill::kEof:
+      return "EOF";
+    case Fill::kReset:
+      return "connection reset";
+    case Fill::kTimeout:
+      return "timeout";
+    case Fill::kError:
+      break;
   }
   return "recv error";
 }
@@ -322,9 +327,8 @@ bool Connection::ReadHead(Clock::time_point deadline, size_t* head_end) {
     if (buf_.size() > (1u << 20)) return Fail("response head larger than 1 MiB");
     Fill f = FillBuffer(deadline);
     if (f != Fill::kData) {
-      return Fail(std::string(Describe(f)) +
-                  " while reading a response head; got " + std::to_string(buf_.size()) +
-                  " bytes: " + buf_.substr(0, 200));
+      return Fail(std::string(Describe(f)) + " while reading a response head; got " +
+                  std::to_string(buf_.size()) + " bytes: " + buf_.substr(0, 200));
     }
   }
 }
@@ -333,8 +337,8 @@ bool Connection::ReadBytes(size_t n, Clock::time_point deadline) {
   while (buf_.size() < n) {
     Fill f = FillBuffer(deadline);
     if (f != Fill::kData) {
-      return Fail(std::string(Describe(f)) + " after " +
-                  std::to_string(buf_.size()) + " of " + std::to_string(n) + " body bytes");
+      return Fail(std::string(Describe(f)) + " after " + std::to_string(buf_.size()) + " of " +
+                  std::to_string(n) + " body bytes");
     }
   }
   return true;
@@ -482,7 +486,10 @@ TestServer::~TestServer() {
 
 bool TestServer::Start(const ServerOptions& options) {
   data_dir_ = MakeTempDir();
-  if (data_dir_.empty()) return (error_ = "mkdtemp failed", false);
+  if (data_dir_.empty()) {
+    error_ = "mkdtemp failed";
+    return false;
+  }
   std::vector<std::string> args{KeelBinary()};
   if (options.pass_port) args.insert(args.end(), {"--port", "0"});
   args.insert(args.end(), {"--data-dir", data_dir_});
@@ -490,11 +497,17 @@ bool TestServer::Start(const ServerOptions& options) {
   Exec exec(args, options.env);
 
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return (error_ = "pipe failed", false);
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    error_ = "pipe failed";
+    return false;
+  }
   pid_ = Spawn(exec, fds[1], -1);
   close(fds[1]);
   stdout_fd_ = fds[0];
-  if (pid_ < 0) return (error_ = "fork failed", false);
+  if (pid_ < 0) {
+    error_ = "fork failed";
+    return false;
+  }
 
   // Read stdout until the listening line shows up.
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
@@ -502,7 +515,8 @@ bool TestServer::Start(const ServerOptions& options) {
   std::string seen;
   for (;;) {
     std::smatch m;
-    if (std::regex_search(seen, m, kListening) && seen.find('\n', m.position(0)) != std::string::npos) {
+    if (std::regex_search(seen, m, kListening) &&
+        seen.find('\n', m.position(0)) != std::string::npos) {
       port_ = std::stoi(m[1].str());
       break;
     }
@@ -656,13 +670,27 @@ std::optional<std::string> JsonString(std::string_view json, std::string_view ke
     }
     char e = json[++i];
     switch (e) {
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'u': out.append("\\u"); break;  // kept escaped: tests compare ASCII
-      default: out.push_back(e); break;    // \" \\ \/
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'u':
+        out.append("\\u");
+        break;  // kept escaped: tests compare ASCII
+      default:
+        out.push_back(e);
+        break;  // \" \\ \/
     }
   }
   return std::nullopt;  // unterminated
@@ -685,13 +713,13 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key) 
       R"([0-9]{2}:[0-9]{2}:[0-9]{2} GMT$)");
   auto server = r.Header("Server");
   if (!server || *server != "keel") {
-    return ::testing::AssertionFailure() << "Server header is '" << server.value_or("<none>")
-                                         << "', want 'keel'";
+    return ::testing::AssertionFailure()
+           << "Server header is '" << server.value_or("<none>") << "', want 'keel'";
   }
   auto date = r.Header("Date");
   if (!date || r.HeaderCount("Date") != 1 || !std::regex_match(*date, kImfFixdate)) {
-    return ::testing::AssertionFailure() << "Date header is not one IMF-fixdate: '"
-                                         << date.value_or("<none>") << "'";
+    return ::testing::AssertionFailure()
+           << "Date header is not one IMF-fixdate: '" << date.value_or("<none>") << "'";
   }
   auto cl = r.Header("Content-Length");
   if (r.status == 204) {
@@ -699,12 +727,12 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key) 
     return ::testing::AssertionSuccess();
   }
   if (!cl || r.HeaderCount("Content-Length") != 1) {
-    return ::testing::AssertionFailure() << "want exactly one Content-Length, got "
-                                         << r.HeaderCount("Content-Length");
+    return ::testing::AssertionFailure()
+           << "want exactly one Content-Length, got " << r.HeaderCount("Content-Length");
   }
   if (!head_request && *cl != std::to_string(r.body.size())) {
-    return ::testing::AssertionFailure() << "Content-Length " << *cl << " but body has "
-                                         << r.body.size() << " bytes";
+    return ::testing::AssertionFailure()
+           << "Content-Length " << *cl << " but body has " << r.body.size() << " bytes";
   }
   return ::testing::AssertionSuccess();
 }

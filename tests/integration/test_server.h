@@ -8,6 +8,7 @@
 // comment says otherwise.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -19,15 +20,13 @@
 #include <utility>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 namespace keel::integration {
 
 using std::chrono::milliseconds;
 
 // How a child process ended.
 struct ExitStatus {
-  bool exited = false;     // normal exit; `code` is valid
+  bool exited = false;  // normal exit; `code` is valid
   int code = -1;
   int signal = 0;          // killed by this signal (0: not signalled)
   bool timed_out = false;  // did not end in time and was SIGKILLed
@@ -38,9 +37,9 @@ std::ostream& operator<<(std::ostream& os, const ExitStatus& s);
 struct HttpResponse {
   std::string version;  // "HTTP/1.1"
   int status = 0;
-  std::string reason;   // reason phrase, possibly empty
+  std::string reason;                                        // reason phrase, possibly empty
   std::vector<std::pair<std::string, std::string>> headers;  // in wire order
-  std::string body;     // de-chunked
+  std::string body;                                          // de-chunked
 
   // First header with this name (case-insensitive), or nullopt.
   std::optional<std::string> Header(std::string_view name) const;
@@ -95,8 +94,7 @@ class Connection {
   bool ReadHead(std::chrono::steady_clock::time_point deadline, size_t* head_end);
   bool ReadBytes(size_t n, std::chrono::steady_clock::time_point deadline);
   bool ReadLine(std::chrono::steady_clock::time_point deadline, std::string* line);
-  bool ReadChunkedBody(std::chrono::steady_clock::time_point deadline,
-                       std::string* body);
+  bool ReadChunkedBody(std::chrono::steady_clock::time_point deadline, std::string* body);
   bool Fail(std::string why);
 
   int fd_ = -1;
@@ -188,8 +186,7 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-RunResult RunKeel(const std::vector<std::string>& args,
-                  const std::vector<std::string>& env = {},
+RunResult RunKeel(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                   milliseconds timeout = milliseconds(5000));
 
 // Path of the keel binary under test.
@@ -221,8 +218,7 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key);
 // Checks shared by every response: `Server: keel`, an IMF-fixdate `Date`, and
 // a `Content-Length` equal to the body size (for 204: absent or 0; for HEAD
 // the body is not checked).
-::testing::AssertionResult HasCommonHeaders(const HttpResponse& r,
-                                            bool head_request = false);
+::testing::AssertionResult HasCommonHeaders(const HttpResponse& r, bool head_request = false);
 // Checks the house error format for status `code`: JSON content type, body
 // {"error":<the status line's reason>,"code":code,"message":"...",
 // "timestamp":"<RFC 3339 UTC ending in Z>"} and the common headers.

@@ -1,10 +1,9 @@
 // Header, body and idle timeouts, each set to 1 s on the command line. Reads
 // wait up to 4 s, which allows a coarse (per-second) timer wheel.
+#include <gtest/gtest.h>
 #include <poll.h>
 
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "test_server.h"
 
@@ -41,7 +40,8 @@ TEST(Timeouts, TricklingHeadersStillHitTheHeaderTimeout) {
   Connection c = server.Connect(kWait);
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(c.SendAll("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
-  const std::string drip = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+  const std::string drip =
+      "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
   bool answered = false;
   for (int i = 0; i < 40 && !answered; ++i) {  // 4 s at most
     pollfd p{c.fd(), POLLIN, 0};
@@ -87,7 +87,8 @@ TEST(Timeouts, StalledBodyGets408) {
   ASSERT_TRUE(server.ok()) << server.error();
   Connection c = server.Connect(kWait);
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nabc"));
+  ASSERT_TRUE(
+      c.SendAll("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nabc"));
   Expect408ThenClose(c);
 }
 
