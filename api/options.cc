@@ -1,7 +1,5 @@
 #include "api/options.h"
 
-#include "http/cors.h"
-
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -13,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+
+#include "http/cors.h"
 
 #ifndef KEEL_VERSION
 #error "KEEL_VERSION must be defined by the build (see api/CMakeLists.txt)"
