@@ -42,12 +42,6 @@ void Connection::RecordPeer() {
   std::memcpy(remote_raw_, src, remote_raw_len_);
 }
 
-std::string_view Connection::FormatRemoteAddr(char* out) const {
-  if (remote_raw_len_ == 0) return {};
-  int family = remote_raw_len_ == 16 ? AF_INET6 : AF_INET;
-  if (inet_ntop(family, remote_raw_, out, INET6_ADDRSTRLEN) == nullptr) return {};
-  return std::string_view(out);
-}
 
 void Connection::Start() {
   RecordPeer();

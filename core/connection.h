@@ -47,12 +47,8 @@ class Connection {
   Buffer& in() { return in_; }
   // The output buffer, backed by a pool block once anything is written.
   Buffer& out();
-  // The peer's address as raw network-order bytes (4 or 16): a compact key
-  // for per-client state. FormatRemoteAddr writes it as text ("127.0.0.1",
-  // "::1") into `out` (at least 46 bytes) and returns the text; it is kept
-  // raw because most requests never need the text and every byte of an idle
-  // connection counts.
-  std::string_view FormatRemoteAddr(char* out) const;
+  // The peer's address as raw network-order bytes (4 or 16), kept raw
+  // because most requests never need it as text.
   std::string_view remote_key() const {
     return {reinterpret_cast<const char*>(remote_raw_), remote_raw_len_};
   }

@@ -94,7 +94,7 @@ void HttpSession::HandleRequest() {
     SendFatal(400, problem);
     return;
   }
-  req.remote_addr = FormatRemoteAddr(ctx_.remote_addr);
+  req.remote_key = remote_key();
   bool keep_alive = req.keep_alive && !worker().draining() && !peer_eof_;
   Response& res = BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0);
 
@@ -123,7 +123,7 @@ void HttpSession::Route(Request& req, Response& res) {
   if (ctx_.rate_limiter != nullptr && ctx_.rate_limiter->enabled()) {
     // An IPv6 client usually holds a whole /64: limit by that prefix, or
     // one host could rotate addresses past the limit.
-    std::string_view key = remote_key();
+    std::string_view key = req.remote_key;
     if (key.size() == 16) key = key.substr(0, 8);
     RateLimiter::Decision d = ctx_.rate_limiter->Allow(key, worker().now_ms());
     if (!d.allowed) {

@@ -1,6 +1,16 @@
 #include "http/request.h"
 
+#include <arpa/inet.h>
+
 namespace keel::http {
+
+std::string_view FormatAddress(std::string_view raw, char* out) {
+  int family = raw.size() == 16 ? AF_INET6 : AF_INET;
+  if ((raw.size() != 4 && raw.size() != 16) ||
+      inet_ntop(family, raw.data(), out, INET6_ADDRSTRLEN) == nullptr)
+    return {};
+  return std::string_view(out);
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

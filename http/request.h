@@ -61,14 +61,20 @@ struct Request {
   // True when at least 64 readable bytes follow body.data() + body.size(),
   // so simdjson can parse the body in place without a padded copy.
   bool body_padded = false;
-  // Client address as text ("127.0.0.1", "::1"), for logs and rate limits.
-  std::string_view remote_addr;
+  // Client address as raw network-order bytes (4 for IPv4, 16 for IPv6):
+  // a compact key for per-client limits. FormatAddress turns it into text
+  // for logs; it is not formatted per request because most never need it.
+  std::string_view remote_key;
   PathParams params;
 
   // First header with this name, compared case-insensitively; empty if none.
   std::string_view Find(std::string_view name) const;
   bool Has(std::string_view name) const;
 };
+
+// Writes a raw address (Request::remote_key) as text ("127.0.0.1", "::1")
+// into `out`, which needs 46 bytes, and returns the text.
+std::string_view FormatAddress(std::string_view raw, char* out);
 
 // ASCII case-insensitive equality, for header names and tokens.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -54,6 +54,31 @@ class HeaderLines {
   std::string_view rest_;
 };
 
+// llhttp 8.1 accepts a bare LF as the empty line that ends the header or
+// trailer section, even in strict mode (every other line must end in CRLF).
+// A front end that insists on CRLF would then see the header section go on
+// where Keel sees a second request: a smuggling gap, so Keel checks the
+// terminator itself. `tail` starts at or after the last header line's
+// content and holds at least the bytes llhttp consumed up to the final LF.
+bool HeadEndsWithCrlfCrlf(std::string_view tail) {
+  size_t nl = tail.find('\n');
+  if (nl == std::string_view::npos || nl == 0 || tail[nl - 1] != '\r') return false;
+  return tail.substr(nl + 1, 2) == "\r\n";
+}
+
+// `after_url` starts right after the request target. True for a
+// well-formed " HTTP/<digit>.<digit>" that is not 1.0 or 1.1.
+bool IsUnsupportedVersion(std::string_view after_url) {
+  if (after_url.size() < 9 || after_url.substr(0, 6) != " HTTP/") return false;
+  char major = after_url[6], minor = after_url[8];
+  bool digits = major >= '0' && major <= '9' && after_url[7] == '.' && minor >= '0' && minor <= '9';
+  return digits && !(major == '1' && (minor == '0' || minor == '1'));
+}
+
+// The bytes a header line or request line may still take after the last
+// callback span ends: CRLF for that line and CRLF for the empty line.
+constexpr size_t kHeadTerminator = 4;
+
 }  // namespace
 
 const llhttp_settings_t* RequestParser::Settings() {
@@ -99,12 +124,21 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
   if (message_done_) return Event::kRequest;
   if (fed_ >= in.size()) return Event::kNeedMore;
   base_ = in.data();
+  bool had_headers = headers_done_;
   llhttp_errno_t err = llhttp_execute(&parser_, base_ + fed_, in.size() - fed_);
+  bool ok = err == HPE_OK || (err == HPE_PAUSED && message_done_);
+  if (ok && !had_headers && headers_done_ && !HeadEndsWithCrlfCrlf(in.view().substr(header_end_))) {
+    Fail(400, "the header section must end with CRLF CRLF");
+    return Event::kError;
+  }
   if (err == HPE_OK) {
     fed_ = in.size();
     // Bytes that neither completed a header nor reached a callback limit
     // (a long run of whitespace, say) still count against the header limit.
-    if (in_message_ && !headers_done_ && fed_ > limits_->max_header_bytes) {
+    // The limit applies to the lines' content, as the callbacks check it,
+    // so the final CRLF CRLF is allowed for: whether a request fits must
+    // not depend on where TCP split it.
+    if (in_message_ && !headers_done_ && fed_ > limits_->max_header_bytes + kHeadTerminator) {
       Fail(431, "request line and headers are too large");
       return Event::kError;
     }
@@ -112,12 +146,28 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
   }
   if (err == HPE_PAUSED && message_done_) {
     consumed_ = Offset(llhttp_get_error_pos(&parser_));
+    // A chunked message ends with the (possibly empty) trailer section's
+    // blank line; llhttp lets a bare LF stand for it too.
+    if (chunked_ &&
+        (consumed_ < kHeadTerminator ||
+         in.view().substr(consumed_ - kHeadTerminator, kHeadTerminator) != "\r\n\r\n")) {
+      Fail(400, "the chunked body must end with CRLF CRLF");
+      return Event::kError;
+    }
     fed_ = consumed_;
     return Event::kRequest;
   }
   if (error_status_ == 0) {
     switch (err) {
-      case HPE_INVALID_VERSION: Fail(505, "HTTP version not supported"); break;
+      case HPE_INVALID_VERSION:
+        // llhttp also uses this code for a malformed version and for a
+        // request line that does not end in CRLF: those are 400.
+        if (IsUnsupportedVersion(in.view().substr(url_end_))) {
+          Fail(505, "HTTP version not supported");
+        } else {
+          Fail(400, "malformed request line");
+        }
+        break;
       case HPE_INVALID_TRANSFER_ENCODING:
         Fail(501, "only the chunked transfer coding is supported");
         break;
@@ -209,6 +259,16 @@ int RequestParser::OnUrl(llhttp_t* p, const char* at, size_t len) {
 
 int RequestParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   RequestParser* self = Self(p);
+  // A trailer field, after a chunked body: checked by llhttp, then dropped
+  // (Keel uses none). Its bytes count toward the body limit, the trailer
+  // section being part of the chunked body (RFC 9112 section 7.1), so the
+  // message kept in the input buffer stays bounded.
+  if (self->headers_done_) {
+    self->body_bytes_ += len;
+    return self->body_bytes_ > self->limits_->max_body_bytes
+               ? self->Fail(413, "request body is too large")
+               : 0;
+  }
   size_t end = self->Offset(at) + len;
   if (end > self->limits_->max_header_bytes)
     return self->Fail(431, "request line and headers are too large");
@@ -218,6 +278,7 @@ int RequestParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
 
 int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
   RequestParser* self = Self(p);
+  if (self->headers_done_) return 0;  // a trailer field
   if (++self->header_count_ > self->limits_->max_headers)
     return self->Fail(431, "too many header fields");
   return 0;
@@ -225,12 +286,18 @@ int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
 
 int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   RequestParser* self = Self(p);
-  size_t end = self->Offset(at) + len;
-  if (end > self->limits_->max_header_bytes)
-    return self->Fail(431, "request line and headers are too large");
   // llhttp passes NUL through in values in some states; a NUL in a header
   // is never legitimate (RFC 9110 section 5.5).
   if (std::memchr(at, '\0', len) != nullptr) return self->Fail(400, "NUL in header value");
+  if (self->headers_done_) {  // a trailer value: see OnHeaderField
+    self->body_bytes_ += len;
+    return self->body_bytes_ > self->limits_->max_body_bytes
+               ? self->Fail(413, "request body is too large")
+               : 0;
+  }
+  size_t end = self->Offset(at) + len;
+  if (end > self->limits_->max_header_bytes)
+    return self->Fail(431, "request line and headers are too large");
   self->header_end_ = static_cast<uint32_t>(end);
   return 0;
 }
@@ -239,6 +306,11 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
   RequestParser* self = Self(p);
   self->headers_done_ = true;
   if (p->http_major != 1) return self->Fail(505, "HTTP version not supported");
+  // Keel speaks only HTTP/1.1 and ignores Upgrade (RFC 9110 section 7.8);
+  // left set, llhttp would stop after this request and fail the next one
+  // (curl's "Upgrade: h2c", say). CONNECT stays an upgrade: what follows
+  // it is not HTTP.
+  if (p->method != HTTP_CONNECT) p->upgrade = 0;
   self->chunked_ = (p->flags & F_CHUNKED) != 0;
   bool has_body = self->chunked_ || ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > 0);
   // Refuse an oversized body now, before any of it is buffered.
@@ -246,12 +318,16 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
     return self->Fail(413, "request body is too large");
   if (has_body) {
     // Only requests with a body can ask for 100-continue; look for Expect
-    // in the (already validated, contiguous) header block.
+    // in the (already validated, contiguous) header block. llhttp accepts
+    // any codings before a final "chunked" ("gzip, chunked"); Keel decodes
+    // none, so a body still gzipped would reach the handler as if plain.
     std::string_view block(self->base_ + self->url_end_, self->header_end_ - self->url_end_);
     HeaderLines lines(block);
     Header h;
     bool folded = false;
     while (lines.Next(h, folded)) {
+      if (EqualsIgnoreCase(h.name, "transfer-encoding") && !EqualsIgnoreCase(h.value, "chunked"))
+        return self->Fail(501, "only the chunked transfer coding is supported");
       if (!EqualsIgnoreCase(h.name, "expect")) continue;
       if (!EqualsIgnoreCase(h.value, "100-continue"))
         return self->Fail(417, "only Expect: 100-continue is supported");

@@ -33,7 +33,6 @@ struct WorkerContext {
   Response response;
   std::string scratch;
   char retry_after[12] = {};
-  char remote_addr[48] = {};
 };
 
 }  // namespace keel::http
