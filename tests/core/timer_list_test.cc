@@ -159,7 +159,7 @@ TEST(TimerList, ExpiryHandlerMayReArmAndRemoveOthers) {
   while (TimerEntry* e = list.PopExpired(now)) {
     fired.push_back(e);
     if (e == &a) {
-      list.Remove(&b);   // a's handler closes b
+      list.Remove(&b);    // a's handler closes b
       list.Add(&a, now);  // and re-arms itself (due at 20, not now)
     }
   }

@@ -238,7 +238,8 @@ TEST(RequestParser, Http10KeepAliveRequestsPipeline) {
 
 TEST(RequestParser, PostWithContentLengthBody) {
   Conn c;
-  c.Feed("POST /api/users HTTP/1.1\r\nContent-Length: 13\r\nContent-Type: application/json\r\n\r\n");
+  c.Feed(
+      "POST /api/users HTTP/1.1\r\nContent-Length: 13\r\nContent-Type: application/json\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   EXPECT_TRUE(c.parser().in_message());
   EXPECT_TRUE(c.parser().in_body());
@@ -359,6 +360,16 @@ TEST(RequestParser, TrailerAfterALargeChunkedBodyIsNotAHeaderLimitError) {
   EXPECT_EQ(o.last, Event::kNeedMore) << "status " << o.status;
   ASSERT_EQ(o.requests.size(), 1u);
   EXPECT_EQ(o.requests[0].body.size(), 4096u);
+}
+
+TEST(RequestParser, TrailersCountTowardTheBodyLimit) {
+  ParserLimits limits;
+  limits.max_body_bytes = 100;
+  std::string wire =
+      "POST /t HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "a\r\n0123456789\r\n0\r\nX-T: " +
+      std::string(200, 't') + "\r\n\r\n";
+  EXPECT_EQ(ErrorStatus(wire, limits), 413);
 }
 
 std::string FourPipelined() {
@@ -489,8 +500,9 @@ TEST(RequestParser, ViewsSurviveTheBufferGrowingOntoTheHeap) {
   std::string body(10000, 'q');
   body[0] = '<';
   body.back() = '>';
-  std::string head = "PUT /big HTTP/1.1\r\nX-Before: kept\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n";
+  std::string head =
+      "PUT /big HTTP/1.1\r\nX-Before: kept\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n";
   Conn c;
   c.Feed(head);
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
@@ -614,8 +626,8 @@ TEST(RequestParser, MoreHeadersThanSlotsAre431) {
 TEST(RequestParser, ContentLengthOverTheLimitIs413BeforeTheBody) {
   ParserLimits limits;
   limits.max_body_bytes = 1000;
-  Outcome o = FeedAll("POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'),
-                      limits);
+  Outcome o =
+      FeedAll("POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'), limits);
   ASSERT_EQ(o.requests.size(), 1u) << o.status;
   EXPECT_EQ(o.requests[0].body.size(), 1000u);
 
@@ -646,7 +658,7 @@ TEST(RequestParser, ChunkedBodyGrowingOverTheLimitIs413) {
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   c.Feed("33\r\n" + std::string(20, 'b'));
   EXPECT_EQ(c.Parse(), Event::kNeedMore);  // 70 bytes so far
-  c.Feed(std::string(31, 'b'));           // 101
+  c.Feed(std::string(31, 'b'));            // 101
   EXPECT_EQ(c.Parse(), Event::kError);
   EXPECT_EQ(c.parser().error_status(), 413);
 }
@@ -674,6 +686,40 @@ TEST(RequestParser, BareLfIs400) {
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\nHost: h\n\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX:\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\rHost: h\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"), 400);
+}
+
+TEST(RequestParser, BareLfEndingTheHeadersIs400HoweverItArrives) {
+  // A bare LF as the blank line would let Keel see a second request where a
+  // CRLF-strict front end sees one: the classic smuggling shape.
+  std::string wire = "GET /a HTTP/1.1\r\nHost: h\r\n\nGET /smuggled HTTP/1.1\r\n\r\n";
+  Outcome o = FeedBytewise(wire);
+  EXPECT_TRUE(o.requests.empty());
+  EXPECT_EQ(o.last, Event::kError);
+  EXPECT_EQ(o.status, 400);
+  for (size_t cut = 1; cut < wire.size(); ++cut) {
+    o = FeedPieces(wire, {cut});
+    EXPECT_TRUE(o.requests.empty()) << "cut at " << cut;
+    EXPECT_EQ(o.status, 400) << "cut at " << cut;
+  }
+  // With a body following.
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 2\r\n\nab"), 400);
+}
+
+TEST(RequestParser, BareLfInChunkedFramingIs400) {
+  std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  EXPECT_EQ(ErrorStatus(head + "1\nx\r\n0\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus(head + "1\r\nx\n0\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\n\r\n"), 400);
+  // The blank line after the last chunk, and after a trailer.
+  EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\r\nT: 1\r\n\n"), 400);
+  Outcome o = FeedBytewise(head + "1\r\nx\r\n0\r\n\nGET / HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(o.requests.empty());
+  EXPECT_EQ(o.status, 400);
 }
 
 TEST(RequestParser, ObsFoldIs400) {
@@ -696,6 +742,17 @@ TEST(RequestParser, TransferCodingOtherThanChunkedIs501) {
   EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"), 501);
 }
 
+TEST(RequestParser, TransferCodingsBesideChunkedAre501) {
+  // Keel would otherwise hand the handler a still-gzipped body as if plain.
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"), 501);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                        "0\r\n\r\n"),
+            501);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            501);
+}
+
 TEST(RequestParser, Http2RequestLineIs505) {
   EXPECT_EQ(ErrorStatus("GET / HTTP/2.0\r\n\r\n"), 505);
   EXPECT_EQ(ErrorStatus("GET / HTTP/3.1\r\n\r\n"), 505);
@@ -705,6 +762,10 @@ TEST(RequestParser, MalformedRequestLinesAre400) {
   EXPECT_EQ(ErrorStatus("GET\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET /a b HTTP/1.1\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("G@T / HTTP/1.1\r\n\r\n"), 400);
+  // llhttp reports these with its "invalid version" code; they are not 505.
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.x\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/11\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1x\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nBad Name: v\r\n\r\n"), 400);
 }
 
@@ -771,8 +832,8 @@ TEST(RequestParser, MapsMethods) {
     std::string_view name;
     Method method;
   } cases[] = {
-      {"GET", Method::kGet},         {"HEAD", Method::kHead},     {"POST", Method::kPost},
-      {"PUT", Method::kPut},         {"PATCH", Method::kPatch},   {"DELETE", Method::kDelete},
+      {"GET", Method::kGet},         {"HEAD", Method::kHead},      {"POST", Method::kPost},
+      {"PUT", Method::kPut},         {"PATCH", Method::kPatch},    {"DELETE", Method::kDelete},
       {"OPTIONS", Method::kOptions}, {"PROPFIND", Method::kOther}, {"TRACE", Method::kOther},
   };
   for (const auto& tc : cases) {
@@ -787,6 +848,27 @@ TEST(RequestParser, MapsMethods) {
 
 TEST(RequestParser, UnknownMethodTokenIs400) {
   EXPECT_EQ(ErrorStatus("FROB / HTTP/1.1\r\n\r\n"), 400);
+}
+
+TEST(RequestParser, UpgradeRequestIsAnOrdinaryRequest) {
+  // Keel speaks only HTTP/1.1 and ignores Upgrade (RFC 9110 section 7.8
+  // allows it): e.g. curl's "Upgrade: h2c" must not break the connection.
+  Outcome o = FeedAll(
+      "GET /a HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+      "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n"
+      "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(o.last, Event::kNeedMore) << o.status;
+  ASSERT_EQ(o.requests.size(), 2u);
+  EXPECT_EQ(o.requests[0].path, "/a");
+  EXPECT_EQ(o.requests[1].path, "/b");
+
+  o = FeedAll(
+      "POST /c HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nContent-Length: 2\r\n\r\nhi"
+      "GET /d HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(o.last, Event::kNeedMore) << o.status;
+  ASSERT_EQ(o.requests.size(), 2u);
+  EXPECT_EQ(o.requests[0].body, "hi");
+  EXPECT_EQ(o.requests[1].path, "/d");
 }
 
 TEST(RequestParser, ConsumeResetsPerMessageState) {
