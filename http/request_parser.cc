@@ -142,6 +142,15 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
       Fail(431, "request line and headers are too large");
       return Event::kError;
     }
+    // The whole message stays in the input buffer until it is handled, and
+    // chunked framing (chunk-size lines, extensions, leading zeros) is not
+    // body: without this cap a client could make us buffer without bound.
+    // Twice the body limit leaves room for honest framing; a body sent in
+    // one-byte chunks is the pathological case this refuses.
+    if (chunked_ && fed_ > limits_->max_header_bytes + 2 * limits_->max_body_bytes + 4096) {
+      Fail(413, "request body is too large (chunked framing included)");
+      return Event::kError;
+    }
     return Event::kNeedMore;
   }
   if (err == HPE_PAUSED && message_done_) {

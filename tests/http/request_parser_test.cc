@@ -890,3 +890,31 @@ TEST(RequestParser, ConsumeResetsPerMessageState) {
 
 }  // namespace
 }  // namespace keel::http
+
+namespace keel::http {
+namespace {
+
+// Chunk extensions are framing, not body, so they never reach on_body; the
+// raw-message cap still bounds what a client can make us buffer.
+TEST(RequestParser, EndlessChunkExtensionIs413) {
+  ParserLimits limits;
+  limits.max_header_bytes = 1024;
+  limits.max_body_bytes = 1000;
+  RequestParser parser(&limits);
+  core::BufferPool pool(64 * 1024);
+  core::Buffer in;
+  in.Attach(&pool);
+  in.Append("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+  EXPECT_EQ(parser.Parse(in), RequestParser::Event::kNeedMore);
+  RequestParser::Event ev = RequestParser::Event::kNeedMore;
+  for (int i = 0; i < 100 && ev == RequestParser::Event::kNeedMore; ++i) {
+    in.Append(std::string(100, 'e'));
+    ev = parser.Parse(in);
+  }
+  ASSERT_EQ(ev, RequestParser::Event::kError);
+  EXPECT_EQ(parser.error_status(), 413);
+  EXPECT_LT(in.size(), 1024u + 2 * 1000u + 4096u + 200u);
+}
+
+}  // namespace
+}  // namespace keel::http
