@@ -123,8 +123,8 @@ int Main(int argc, char** argv) {
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
   bool v6 = host.find(':') != std::string::npos;
-  std::printf("keel %s listening on http://%s%s%s:%u (%u worker%s)\n", KEEL_VERSION,
-              v6 ? "[" : "", host.c_str(), v6 ? "]" : "", server.port(), config.threads,
+  std::printf("keel %s listening on http://%s%s%s:%u (%u worker%s)\n", KEEL_VERSION, v6 ? "[" : "",
+              host.c_str(), v6 ? "]" : "", server.port(), config.threads,
               config.threads == 1 ? "" : "s");
   std::fflush(stdout);
 

@@ -11,9 +11,8 @@ void AddSystemRoutes(http::Router& router, const SystemState* state, bool bench_
   using http::Request;
   using http::Response;
 
-  router.Add(Method::kGet, "/healthz", [](Request&, Response& res) {
-    res.SendJson(200, R"({"status":"ok"})");
-  });
+  router.Add(Method::kGet, "/healthz",
+             [](Request&, Response& res) { res.SendJson(200, R"({"status":"ok"})"); });
   router.Add(Method::kGet, "/readyz", [state](Request&, Response& res) {
     if (state->ready.load(std::memory_order_relaxed)) {
       res.SendJson(200, R"({"status":"ready"})");
@@ -24,9 +23,8 @@ void AddSystemRoutes(http::Router& router, const SystemState* state, bool bench_
   if (!bench_endpoints) return;
 
   // TechEmpower test 6: a fixed body.
-  router.Add(Method::kGet, "/plaintext", [](Request&, Response& res) {
-    res.SendText(200, "Hello, World!");
-  });
+  router.Add(Method::kGet, "/plaintext",
+             [](Request&, Response& res) { res.SendText(200, "Hello, World!"); });
   // TechEmpower test 1: the rules ask for the object to be serialized on
   // every request, so it is, into the reused scratch string.
   router.Add(Method::kGet, "/json", [](Request&, Response& res) {

@@ -83,7 +83,7 @@ class Buffer {
   char* base_ = nullptr;
   size_t begin_ = 0;
   size_t end_ = 0;
-  size_t cap_ = 0;  // usable bytes; the allocation is cap_ + kTailReserve
+  size_t cap_ = 0;              // usable bytes; the allocation is cap_ + kTailReserve
   BufferPool* pool_ = nullptr;  // non-null while base_ is a pool block
 };
 

@@ -42,7 +42,6 @@ void Connection::RecordPeer() {
   std::memcpy(remote_raw_, src, remote_raw_len_);
 }
 
-
 void Connection::Start() {
   RecordPeer();
   uv_tcp_nodelay(&tcp_, 1);

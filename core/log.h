@@ -17,8 +17,8 @@ bool LogEnabled(LogLevel level);
 
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define KEEL_LOG(level, ...)                                                   \
-  do {                                                                         \
+#define KEEL_LOG(level, ...)                                                    \
+  do {                                                                          \
     if (::keel::core::LogEnabled(level)) ::keel::core::Log(level, __VA_ARGS__); \
   } while (0)
 #define LOG_ERROR(...) KEEL_LOG(::keel::core::LogLevel::kError, __VA_ARGS__)

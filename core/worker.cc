@@ -50,7 +50,8 @@ Status Worker::Listen() {
     return port.status();
   }
   int rc = uv_tcp_open(&listener_, fd.value());
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), config_.backlog, OnConnectionCb);
+  if (rc == 0)
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), config_.backlog, OnConnectionCb);
   if (rc != 0) return Status::IoError(std::string("listen: ") + uv_strerror(rc));
   bound_port_ = port.value();
   return Status::Ok();
@@ -87,7 +88,8 @@ void Worker::Accept() {
   connections_ = c;
   ++connection_count_;
   uint32_t open = config_.open_connections->fetch_add(1, std::memory_order_relaxed) + 1;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(c->tcp())) != 0) {
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
+                reinterpret_cast<uv_stream_t*>(c->tcp())) != 0) {
     c->Close();
     return;
   }

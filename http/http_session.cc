@@ -210,10 +210,18 @@ void HttpSession::ArmPhase(Phase phase) {
   if (phase_ == phase) return;
   phase_ = phase;
   switch (phase) {
-    case Phase::kHeader: ArmReadTimeout(core::TimeoutKind::kHeader); break;
-    case Phase::kBody: ArmReadTimeout(core::TimeoutKind::kBody); break;
-    case Phase::kIdle: ArmReadTimeout(core::TimeoutKind::kIdle); break;
-    case Phase::kHandling: DisarmReadTimeout(); break;
+    case Phase::kHeader:
+      ArmReadTimeout(core::TimeoutKind::kHeader);
+      break;
+    case Phase::kBody:
+      ArmReadTimeout(core::TimeoutKind::kBody);
+      break;
+    case Phase::kIdle:
+      ArmReadTimeout(core::TimeoutKind::kIdle);
+      break;
+    case Phase::kHandling:
+      DisarmReadTimeout();
+      break;
   }
 }
 

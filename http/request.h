@@ -51,9 +51,9 @@ class PathParams {
 struct Request {
   Method method = Method::kOther;
   std::string_view method_name;
-  std::string_view target;  // raw request-target: path and query
-  std::string_view path;    // target up to '?'
-  std::string_view query;   // after '?', without it; empty if none
+  std::string_view target;    // raw request-target: path and query
+  std::string_view path;      // target up to '?'
+  std::string_view query;     // after '?', without it; empty if none
   uint8_t version_minor = 1;  // HTTP/1.<minor>
   bool keep_alive = true;
   std::span<const Header> headers;

@@ -9,14 +9,22 @@ RequestParser* Self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); 
 
 Method MethodFromLlhttp(uint8_t m) {
   switch (m) {
-    case HTTP_GET: return Method::kGet;
-    case HTTP_HEAD: return Method::kHead;
-    case HTTP_POST: return Method::kPost;
-    case HTTP_PUT: return Method::kPut;
-    case HTTP_PATCH: return Method::kPatch;
-    case HTTP_DELETE: return Method::kDelete;
-    case HTTP_OPTIONS: return Method::kOptions;
-    default: return Method::kOther;
+    case HTTP_GET:
+      return Method::kGet;
+    case HTTP_HEAD:
+      return Method::kHead;
+    case HTTP_POST:
+      return Method::kPost;
+    case HTTP_PUT:
+      return Method::kPut;
+    case HTTP_PATCH:
+      return Method::kPatch;
+    case HTTP_DELETE:
+      return Method::kDelete;
+    case HTTP_OPTIONS:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -183,11 +191,21 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
       case HPE_UNEXPECTED_CONTENT_LENGTH:
         Fail(400, "Content-Length conflicts with Transfer-Encoding or itself");
         break;
-      case HPE_INVALID_CONTENT_LENGTH: Fail(400, "invalid Content-Length"); break;
-      case HPE_INVALID_METHOD: Fail(400, "invalid request method"); break;
-      case HPE_INVALID_URL: Fail(400, "invalid request target"); break;
-      case HPE_INVALID_CHUNK_SIZE: Fail(400, "invalid chunk size"); break;
-      default: Fail(400, llhttp_get_error_reason(&parser_)); break;
+      case HPE_INVALID_CONTENT_LENGTH:
+        Fail(400, "invalid Content-Length");
+        break;
+      case HPE_INVALID_METHOD:
+        Fail(400, "invalid request method");
+        break;
+      case HPE_INVALID_URL:
+        Fail(400, "invalid request target");
+        break;
+      case HPE_INVALID_CHUNK_SIZE:
+        Fail(400, "invalid chunk size");
+        break;
+      default:
+        Fail(400, llhttp_get_error_reason(&parser_));
+        break;
     }
   }
   return Event::kError;

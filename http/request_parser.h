@@ -26,7 +26,6 @@
 
 namespace keel::http {
 
-
 class RequestParser {
  public:
   enum class Event { kNeedMore, kRequest, kError };

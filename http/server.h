@@ -15,8 +15,8 @@
 #include "core/status.h"
 #include "core/worker.h"
 #include "http/cors.h"
-#include "http/rate_limiter.h"
 #include "http/parser_limits.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 
 namespace keel::http {

@@ -6,20 +6,19 @@
 // allocator, so there the test skips (the Release suite runs it).
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <chrono>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "api/system_routes.h"
 #include "http/router.h"

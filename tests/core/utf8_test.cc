@@ -79,10 +79,17 @@ TEST(Utf8, ReportsMaximalInvalidSubpart) {
     int length;
   };
   const Case cases[] = {
-      {"\x80", 1},         {"\xC0\x80", 1},      {"\xF5\x80", 1},     {"\xE2\x82", 2},
-      {"\xE2\x82x", 2},    {"\xE2x", 1},         {"\xED\xA0\x80", 1},  // A0 cannot follow ED, so
-                                                                       // only ED is the subpart
-      {"\xF0\x9F\x98", 3}, {"\xF0\x9F\x98x", 3}, {"\xF4\x90", 1},
+      {"\x80", 1},
+      {"\xC0\x80", 1},
+      {"\xF5\x80", 1},
+      {"\xE2\x82", 2},
+      {"\xE2\x82x", 2},
+      {"\xE2x", 1},
+      {"\xED\xA0\x80", 1},  // A0 cannot follow ED, so
+                            // only ED is the subpart
+      {"\xF0\x9F\x98", 3},
+      {"\xF0\x9F\x98x", 3},
+      {"\xF4\x90", 1},
   };
   for (const Case& c : cases) {
     const Utf8Sequence seq = DecodeUtf8(c.input);

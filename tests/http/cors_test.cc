@@ -35,8 +35,8 @@ TEST(CorsPolicy, AllowedOriginGetsAllowOriginExposeAndVary) {
             "Access-Control-Allow-Origin: https://app.example.com\r\n"
             "Access-Control-Expose-Headers: ETag, Location, Link, Retry-After\r\n"
             "Vary: Origin\r\n");
-  EXPECT_TRUE(Has(cors.ResponseHeaders(kLocal),
-                  "Access-Control-Allow-Origin: http://localhost:3000\r\n"));
+  EXPECT_TRUE(
+      Has(cors.ResponseHeaders(kLocal), "Access-Control-Allow-Origin: http://localhost:3000\r\n"));
 }
 
 TEST(CorsPolicy, UnknownOrAbsentOriginGetsOnlyVary) {
@@ -167,9 +167,9 @@ TEST(CorsPolicy, IsPreflight) {
 }
 
 TEST(CorsPolicy, ValidateOriginAcceptsSerializedOrigins) {
-  for (std::string_view o : {"https://app.example.com", "http://localhost:3000", "http://127.0.0.1",
-                             "http://[::1]:8080", "https://xn--bcher-kva.example", "http://a:0",
-                             "chrome-extension://abcdefghij"}) {
+  for (std::string_view o :
+       {"https://app.example.com", "http://localhost:3000", "http://127.0.0.1", "http://[::1]:8080",
+        "https://xn--bcher-kva.example", "http://a:0", "chrome-extension://abcdefghij"}) {
     EXPECT_TRUE(CorsPolicy::ValidateOrigin(o).ok()) << o;
   }
 }

@@ -82,7 +82,7 @@ TEST(RateLimiter, ClockSkewDoesNotRefillOrRewind) {
   ASSERT_EQ(AllowedOf(rl, a, 5000, 10), 10);
   EXPECT_FALSE(rl.Allow(a, 4000).allowed);  // an earlier time from another thread
   EXPECT_FALSE(rl.Allow(a, 5199).allowed);
-  EXPECT_TRUE(rl.Allow(a, 5200).allowed);   // refill counted from 5000, not 4000
+  EXPECT_TRUE(rl.Allow(a, 5200).allowed);  // refill counted from 5000, not 4000
   EXPECT_FALSE(rl.Allow(a, 5200).allowed);
 }
 
