@@ -11,7 +11,20 @@ namespace keel::core {
 
 class [[nodiscard]] Status {
  public:
-  enum class Code { kOk, kInvalidArgument, kNotFound, kIoError, kBusy, kUnavailable };
+  enum class Code {
+    kOk,
+    kInvalidArgument,     // bad input: 400
+    kNotFound,            // 404
+    kAlreadyExists,       // e.g. an email taken: 409
+    kFailedPrecondition,  // e.g. If-Match failed: 412
+    kPermissionDenied,    // 403
+    kUnauthenticated,     // 401
+    kResourceExhausted,   // e.g. the LMDB map is full: 507
+    kIoError,             // 500
+    kCorruption,          // 500
+    kBusy,                // a bounded queue is full: 503 + Retry-After
+    kUnavailable,         // 503
+  };
 
   Status() = default;
   static Status Ok() { return Status(); }
@@ -21,6 +34,18 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status IoError(std::string_view msg) { return Status(Code::kIoError, msg); }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
+  static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
+  static Status FailedPrecondition(std::string_view msg) {
+    return Status(Code::kFailedPrecondition, msg);
+  }
+  static Status PermissionDenied(std::string_view msg) {
+    return Status(Code::kPermissionDenied, msg);
+  }
+  static Status Unauthenticated(std::string_view msg) { return Status(Code::kUnauthenticated, msg); }
+  static Status ResourceExhausted(std::string_view msg) {
+    return Status(Code::kResourceExhausted, msg);
+  }
+  static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
