@@ -14,6 +14,10 @@ std::string Base64UrlEncode(std::string_view bytes);
 // Strict: rejects padding, characters outside the alphabet, and lengths
 // that cannot be unpadded base64.
 core::Result<std::string> Base64UrlDecode(std::string_view text);
+// The same check, decoding into `out` (replaced, its capacity reused, so a
+// caller that keeps one string per thread does not allocate). On false,
+// `out` holds unspecified bytes.
+bool Base64UrlDecodeTo(std::string_view text, std::string& out);
 
 // `n` bytes from the OS CSPRNG (randombytes_buf).
 std::string RandomBytes(size_t n);

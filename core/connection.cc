@@ -23,7 +23,7 @@ Connection::Connection(Worker& worker) : worker_(worker) {
   write_timer_.owner = this;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { worker_.OnConnectionFreed(); }
 
 Buffer& Connection::out() {
   out_.Attach(&worker_.pool());

@@ -29,6 +29,8 @@ Worker::Worker(const WorkerConfig& config, ConnectionFactory* factory)
   drain_async_.data = this;
   uv_idle_init(&loop_, &resume_idle_);
   resume_idle_.data = this;
+  uv_async_init(&loop_, &post_async_, OnPostCb);
+  post_async_.data = this;
 }
 
 Worker::~Worker() {
@@ -83,6 +85,7 @@ void Worker::Accept() {
   uv_tcp_init(&loop_, c->tcp());
   // Link first: from here on the connection is closed through Close(),
   // whose callback unlinks it.
+  ++live_connections_;
   c->next_in_worker = connections_;
   if (connections_ != nullptr) connections_->prev_in_worker = c;
   connections_ = c;
@@ -111,6 +114,29 @@ void Worker::OnConnectionClosed(Connection* c) {
   --connection_count_;
   config_.open_connections->fetch_sub(1, std::memory_order_relaxed);
   if (draining_) MaybeFinish();
+}
+
+void Worker::OnConnectionFreed() {
+  --live_connections_;
+  if (draining_) MaybeFinish();
+}
+
+void Worker::Post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(post_mu_);
+    posted_.push_back(std::move(fn));
+  }
+  uv_async_send(&post_async_);
+}
+
+void Worker::OnPostCb(uv_async_t* a) {
+  auto* w = static_cast<Worker*>(a->data);
+  {
+    std::lock_guard<std::mutex> lock(w->post_mu_);
+    w->posted_running_.swap(w->posted_);
+  }
+  for (auto& fn : w->posted_running_) fn();
+  w->posted_running_.clear();
 }
 
 void Worker::ScheduleResume(Connection* c) {
@@ -186,9 +212,10 @@ void Worker::BeginDrain() {
 // uv_run returns. Offloaded jobs still running keep the loop alive until
 // their completions have run.
 void Worker::MaybeFinish() {
-  if (connection_count_ != 0 || finishing_) return;
+  if (connection_count_ != 0 || live_connections_ != 0 || finishing_) return;
   finishing_ = true;
   CloseListener();
+  uv_close(reinterpret_cast<uv_handle_t*>(&post_async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&resume_idle_), nullptr);

@@ -11,6 +11,8 @@
 #include <uv.h>
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -69,8 +71,14 @@ class Worker {
   void Start();
   void Join();
   // Thread-safe. Stops accepting, lets in-flight requests finish, closes
-  // idle connections; the loop ends when the last connection has closed.
+  // idle connections; the loop ends when the last connection has closed
+  // and no connection object is held by async work any more.
   void RequestDrain();
+  // Thread-safe. Runs `fn` on this worker's loop thread soon (the storage
+  // writer thread hands results back this way). The caller must keep the
+  // loop alive until `fn` has run, by holding a connection (Hold) that `fn`
+  // later drops: a worker does not finish while a held connection exists.
+  void Post(std::function<void()> fn);
 
   // --- loop thread only ---
   uv_loop_t* loop() { return &loop_; }
@@ -83,6 +91,7 @@ class Worker {
   TimerList& timers(TimeoutKind kind) { return *timers_[static_cast<int>(kind)]; }
   void ScheduleResume(Connection* c);
   void OnConnectionClosed(Connection* c);
+  void OnConnectionFreed();
   // Write requests are pooled: only connections with a write in flight
   // need one, so idle connections do not carry its ~200 bytes.
   uv_write_t* TakeWriteReq();
@@ -96,6 +105,7 @@ class Worker {
   static void OnTickCb(uv_timer_t* t);
   static void OnDrainCb(uv_async_t* a);
   static void OnResumeCb(uv_idle_t* i);
+  static void OnPostCb(uv_async_t* a);
   void Accept();
   void BeginDrain();
   void MaybeFinish();
@@ -109,6 +119,7 @@ class Worker {
   uv_timer_t tick_;
   uv_async_t drain_async_;
   uv_idle_t resume_idle_;
+  uv_async_t post_async_;
   bool listener_closed_ = false;
   bool draining_ = false;
   bool finishing_ = false;
@@ -118,11 +129,15 @@ class Worker {
   DateCache date_;
   std::unique_ptr<TimerList> timers_[kTimeoutKinds];
   Connection* connections_ = nullptr;  // intrusive list head
-  size_t connection_count_ = 0;
+  size_t connection_count_ = 0;  // open (not yet closed) connections
+  size_t live_connections_ = 0;  // connection objects not yet freed
   std::vector<Connection*> resume_queue_;
   std::vector<Connection*> resume_running_;
   uint32_t offload_in_flight_ = 0;
   std::vector<std::unique_ptr<uv_write_t>> free_write_reqs_;
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posted_;  // guarded by post_mu_
+  std::vector<std::function<void()>> posted_running_;
   std::thread thread_;
 };
 

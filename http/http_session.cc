@@ -70,6 +70,8 @@ Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10) {
   core::DateCache& date = worker().date();
   Response::Context c;
   c.out = &out();
+  c.conn = this;
+  c.seq = request_seq_;
   c.scratch = &ctx_.scratch;
   c.sink = this;
   c.date_block = date.header_block();
@@ -84,6 +86,7 @@ Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10) {
 void HttpSession::HandleRequest() {
   ArmPhase(Phase::kHandling);
   deferred_.reset();
+  ++request_seq_;
   Request& req = ctx_.request;
   req.params.Clear();
   if (!parser_.Build(in(), ctx_.header_slots, req)) {

@@ -10,10 +10,8 @@
 // thread, resumes it.
 //
 // Deferred responses: after the handler returns, the session moves the
-// Response into its own heap slot; deferred_response() returns it until it
-// is sent. Code completing an Offload job gets the connection (or null if it
-// closed) and answers with
-// static_cast<HttpSession*>(conn)->deferred_response()->Send...().
+// Response into its own heap slot, where a Pending (http/pending.h) finds it
+// by request number when it resumes.
 #pragma once
 
 #include <memory>
@@ -33,7 +31,12 @@ class HttpSession final : public core::Connection, public ResponseSink {
   HttpSession(core::Worker& worker, WorkerContext& ctx);
   ~HttpSession() override;
 
-  Response* deferred_response() { return deferred_ ? &deferred_->response : nullptr; }
+  // The waiting Response of request number `seq`; null if that request is
+  // not the one waiting (already answered, or never deferred).
+  Response* DeferredFor(uint64_t seq) {
+    if (!deferred_ || seq != request_seq_ || deferred_->response.sent()) return nullptr;
+    return &deferred_->response;
+  }
 
   // ResponseSink
   void OnResponseSent() override;
@@ -72,6 +75,7 @@ class HttpSession final : public core::Connection, public ResponseSink {
   bool in_handler_ = false;
   bool handling_ = false;  // a request is routed and not yet answered
   bool peer_eof_ = false;
+  uint64_t request_seq_ = 0;
 };
 
 }  // namespace keel::http

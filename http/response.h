@@ -10,11 +10,16 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+#include "http/pending.h"
+
 namespace keel::core {
 class Buffer;
+class Connection;
 }
 
 namespace keel::http {
@@ -48,10 +53,17 @@ class Response {
   void CloseAfter() { close_after_ = true; }
   bool close_after() const { return close_after_; }
   bool sent() const { return sent_; }
-  // The handler will answer later, from the loop thread. Until it does, no
-  // further request on this connection is processed (responses stay in
-  // order). See HttpSession for how a deferred answer finds its connection.
-  void Defer() { deferred_ = true; }
+  // The handler will answer later: keep the Pending and Resume it (from any
+  // thread) to get this Response back on the loop. Until the answer is
+  // sent, no further request on this connection is processed (responses
+  // stay in order). May be called again from a continuation to wait for
+  // the next step. Loop thread only.
+  [[nodiscard]] Pending Defer();
+  // Runs `work` on the libuv thread pool (argon2id, say), then `then` on
+  // the loop with this Response (nullptr if the connection closed). Busy
+  // when the worker already has its maximum of jobs queued: the handler
+  // then answers 503 itself. Contract: on error neither runs.
+  core::Status Offload(std::function<void()> work, std::function<void(Response*)> then);
   bool deferred() const { return deferred_; }
   int status() const { return status_; }
 
@@ -62,6 +74,8 @@ class Response {
   // --- used by the session ---
   struct Context {
     core::Buffer* out = nullptr;
+    core::Connection* conn = nullptr;  // for Defer and Offload
+    uint64_t seq = 0;                  // request number on the connection
     std::string* scratch = nullptr;
     ResponseSink* sink = nullptr;
     std::string_view date_block;   // "Server: keel\r\nDate: ...\r\n"

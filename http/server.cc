@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <csignal>
+
 #include "http/http_session.h"
 #include "http/worker_context.h"
 
@@ -26,6 +28,11 @@ Server::~Server() {
 }
 
 core::Status Server::Start() {
+  // libuv writes to sockets with write(2): a peer that has gone turns that
+  // into SIGPIPE, which would kill the process. Linux has no per-socket
+  // opt-out for write(2), so the server ignores the signal and handles
+  // EPIPE as the error it is.
+  std::signal(SIGPIPE, SIG_IGN);
   unsigned threads = config_.threads == 0 ? 1 : config_.threads;
   core::WorkerConfig wc = config_.worker;
   wc.open_connections = &open_connections_;
