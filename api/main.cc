@@ -14,8 +14,17 @@
 #include <filesystem>
 #include <string>
 
+#include "api/app_context.h"
+#include "api/auth_routes.h"
+#include "api/bootstrap.h"
 #include "api/options.h"
 #include "api/system_routes.h"
+#include "api/users_routes.h"
+#include "auth/jwt.h"
+#include "auth/login_limiter.h"
+#include "auth/password_hasher.h"
+#include "auth/secret_key.h"
+#include "storage/store.h"
 #include "core/log.h"
 #include "core/system_limits.h"
 #include "http/router.h"
@@ -50,6 +59,7 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   c.limits.max_header_bytes = o.max_header_bytes;
   c.limits.max_url_bytes = o.max_url_bytes;
   c.limits.max_body_bytes = o.max_body_bytes;
+  c.worker.max_offload = o.max_hash_queue;
   c.cors_origins = o.cors_origins;
   c.rate_limit = o.rate_limit;
   return c;
@@ -110,9 +120,44 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
+  storage::StoreOptions store_options;
+  store_options.dir = opts.data_dir;
+  store_options.map_size = opts.map_size;
+  store_options.sync = opts.sync == "meta"   ? storage::SyncMode::kMeta
+                       : opts.sync == "none" ? storage::SyncMode::kNone
+                                             : storage::SyncMode::kFull;
+  core::Result<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "keel: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  core::Result<std::string> key = auth::LoadSigningKey(opts.jwt_secret_file, opts.data_dir);
+  if (!key.ok()) {
+    std::fprintf(stderr, "keel: %s\n", key.status().message().c_str());
+    return 1;
+  }
+  auth::PasswordHasher hasher(
+      auth::PasswordCost{opts.argon2_ops, static_cast<size_t>(opts.argon2_mem_kib) * 1024});
+  auth::JwtCodec jwt(std::move(key).value(), "keel", opts.access_token_ttl);
+  auth::LoginLimiter account_failures(opts.login_max_failures_account, opts.login_window);
+  auth::LoginLimiter address_failures(opts.login_max_failures_address, opts.login_window);
+  if (core::Status s = BootstrapAdmin(*store.value(), hasher, ::getenv); !s.ok()) {
+    std::fprintf(stderr, "keel: %s\n", s.message().c_str());
+    return 1;
+  }
+  AppContext app;
+  app.store = store.value().get();
+  app.hasher = &hasher;
+  app.jwt = &jwt;
+  app.account_failures = &account_failures;
+  app.address_failures = &address_failures;
+  app.refresh_ttl_seconds = opts.refresh_token_ttl;
+
   SystemState state;
   http::Router router;
   AddSystemRoutes(router, &state, opts.bench_endpoints);
+  AddUserRoutes(router, &app);
+  AddAuthRoutes(router, &app);
 
   http::ServerConfig config = MakeServerConfig(opts);
   http::Server server(config, &router);

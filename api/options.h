@@ -50,6 +50,16 @@ struct Options {
   uint64_t map_size = 1ull << 36;  // 64 GiB
   std::string sync = "full";       // full | meta | none
 
+  // Users and auth.
+  unsigned argon2_ops = 2;                   // libsodium OPSLIMIT_INTERACTIVE
+  unsigned argon2_mem_kib = 65536;           // MEMLIMIT_INTERACTIVE (64 MiB)
+  unsigned max_hash_queue = 64;              // hash jobs in flight per worker; 503 past it
+  unsigned access_token_ttl = 900;           // seconds
+  unsigned refresh_token_ttl = 30 * 86400;   // seconds
+  unsigned login_max_failures_account = 10;  // per login window; 0 = off
+  unsigned login_max_failures_address = 50;  // per login window; 0 = off
+  unsigned login_window = 900;               // seconds
+
   bool help = false;     // -h/--help was given; nothing else was validated
   bool version = false;  // -V/--version was given; nothing else was validated
 };

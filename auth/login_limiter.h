@@ -4,6 +4,7 @@
 // minutes). Thread-safe (sharded locks), bounded memory, time passed in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -23,6 +24,8 @@ class LoginLimiter {
   void RecordFailure(std::string_view key, int64_t now);
   // A successful login clears the key's failures.
   void Reset(std::string_view key);
+  // Keys currently held (at most about max_tracked); for tests and metrics.
+  size_t tracked() const;
 
  private:
   struct Impl;

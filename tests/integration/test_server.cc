@@ -144,6 +144,12 @@ std::string MakeTempDir() {
   return templ;
 }
 
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
 long RaiseFdLimit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
@@ -478,14 +484,15 @@ TestServer::~TestServer() {
   if (pid_ > 0 && !exit_) Stop(SIGTERM);
   if (drain_.joinable()) drain_.join();
   if (stdout_fd_ >= 0) close(stdout_fd_);
-  if (!data_dir_.empty()) {
+  if (owns_data_dir_ && !data_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir_, ec);
   }
 }
 
 bool TestServer::Start(const ServerOptions& options) {
-  data_dir_ = MakeTempDir();
+  owns_data_dir_ = options.data_dir.empty();
+  data_dir_ = owns_data_dir_ ? MakeTempDir() : options.data_dir;
   if (data_dir_.empty()) {
     error_ = "mkdtemp failed";
     return false;
@@ -597,9 +604,14 @@ ExitStatus TestServer::Stop(int sig, milliseconds timeout) {
 
 RunResult RunKeel(const std::vector<std::string>& args, const std::vector<std::string>& env,
                   milliseconds timeout) {
-  RunResult result;
   std::vector<std::string> argv{KeelBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, env, timeout);
+}
+
+RunResult RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                     milliseconds timeout) {
+  RunResult result;
   Exec exec(argv, env);
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {

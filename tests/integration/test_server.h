@@ -108,13 +108,18 @@ struct ServerOptions {
   std::vector<std::string> env = {};   // extra "NAME=value" entries
   bool pass_port = true;               // add "--port 0"
   milliseconds start_timeout{10000};
+  // The --data-dir to use. Empty: a fresh temp dir that the TestServer owns
+  // and removes. Given: used as is and left in place, so a later server can
+  // reopen it (restart and crash tests); the caller removes it (TempDir).
+  std::string data_dir = {};
 };
 
 // A running keel process. The constructor starts it and waits for its
 // "listening on http://127.0.0.1:PORT" line; check ok() (and error()) before
 // use. The destructor stops it (SIGTERM, then SIGKILL by pid after 5 s) and
-// removes its data dir. Environment variables named KEEL_* are not inherited,
-// so the developer's shell cannot change a test.
+// removes its data dir (unless ServerOptions::data_dir named it). Environment
+// variables named KEEL_* are not inherited, so the developer's shell cannot
+// change a test; ServerOptions::env adds explicit ones.
 class TestServer {
  public:
   explicit TestServer(ServerOptions options = {});
@@ -153,6 +158,7 @@ class TestServer {
   int port_ = 0;
   int stdout_fd_ = -1;
   std::string data_dir_;
+  bool owns_data_dir_ = false;  // remove data_dir_ in the destructor
   std::string error_;
   std::optional<ExitStatus> exit_;
   std::thread drain_;
@@ -188,6 +194,11 @@ struct RunResult {
 };
 RunResult RunKeel(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                   milliseconds timeout = milliseconds(5000));
+// The same for any program: `argv[0]` is its path. KEEL_* variables are not
+// inherited here either.
+RunResult RunProgram(const std::vector<std::string>& argv,
+                     const std::vector<std::string>& env = {},
+                     milliseconds timeout = milliseconds(5000));
 
 // Path of the keel binary under test.
 std::string KeelBinary();
@@ -201,6 +212,22 @@ long RaiseFdLimit();
 
 // A fresh empty directory under $TMPDIR (or /tmp); "" on failure.
 std::string MakeTempDir();
+
+// A MakeTempDir() directory removed, with its contents, by the destructor.
+// For data dirs that outlive one TestServer. Check ok().
+class TempDir {
+ public:
+  TempDir() : path_(MakeTempDir()) {}
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+
+  bool ok() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // `GET path HTTP/1.1` with Host and the given extra header lines (each
 // without CRLF).

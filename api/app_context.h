@@ -1,0 +1,33 @@
+// What the users and auth resources share: the store, the password hasher,
+// the token codec and the login limits. Built once in main() before the
+// workers start and read-only afterwards (the limiters and the store are
+// thread-safe), so every worker uses it without locks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "auth/jwt.h"
+#include "auth/login_limiter.h"
+#include "auth/password_hasher.h"
+#include "core/json_reader.h"
+#include "storage/store.h"
+
+namespace keel::api {
+
+struct AppContext {
+  storage::Store* store = nullptr;
+  const auth::PasswordHasher* hasher = nullptr;
+  const auth::JwtCodec* jwt = nullptr;
+  auth::LoginLimiter* account_failures = nullptr;
+  auth::LoginLimiter* address_failures = nullptr;
+  int64_t refresh_ttl_seconds = 30 * 24 * 3600;
+};
+
+// Per worker thread: a storage reader (its own renewable LMDB read
+// transaction) and a JSON reader (its own simdjson parser). Made on first
+// use on each thread.
+storage::Reader& ThreadReader(storage::Store& store);
+core::JsonReader& ThreadJsonReader();
+
+}  // namespace keel::api

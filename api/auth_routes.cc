@@ -1,0 +1,249 @@
+#include "api/auth_routes.h"
+
+#include <charconv>
+#include <ctime>
+#include <memory>
+#include <string>
+
+#include "api/status_response.h"
+#include "api/validation.h"
+#include "api/write_then.h"
+#include "auth/tokens.h"
+#include "core/json_writer.h"
+
+namespace keel::api {
+namespace {
+
+using core::Status;
+using http::Method;
+using http::Request;
+using http::Response;
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+constexpr std::string_view kBadLogin = "invalid email or password";
+
+struct Issued {
+  uint64_t user_id = 0;
+  std::string role;
+  uint64_t token_version = 0;
+  std::string refresh_token;
+};
+
+void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
+  std::string access = app.jwt->Sign(issued.user_id, issued.role, issued.token_version, Now());
+  std::string& body = res.scratch();
+  core::JsonWriter w(body);
+  w.BeginObject();
+  w.Key("access_token");
+  w.String(access);
+  w.Key("token_type");
+  w.String("Bearer");
+  w.Key("expires_in");
+  w.Int(app.jwt->ttl_seconds());
+  w.Key("refresh_token");
+  w.String(issued.refresh_token);
+  w.EndObject();
+  // Tokens must not be cached by anything between us and the client.
+  res.AddHeader("Cache-Control", "no-store");
+  res.SendJson(200, body);
+}
+
+void SendRetryLater(Response& res, uint32_t seconds, std::string_view message) {
+  char buf[12];
+  auto r = std::to_chars(buf, buf + sizeof buf, seconds);
+  res.AddHeader("Retry-After", std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+  res.SendError(429, message);
+}
+
+
+// Starts a session family for a verified login and answers with a token pair.
+void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::string rehash) {
+  auto issued = std::make_shared<Issued>();
+  issued->refresh_token = auth::NewRefreshToken();
+  std::string token_hash = auth::HashToken(issued->refresh_token);
+  std::string family = auth::RandomBytes(16);
+  int64_t expires = Now() + app.refresh_ttl_seconds;
+  WriteThen(
+      app, res,
+      [issued, user_id, token_hash, family, expires, rehash](storage::WriteTxn& t) -> Status {
+        storage::UserRecord user;
+        Status s = t.GetUser(user_id, &user);
+        if (!s.ok()) return s.code() == Status::Code::kNotFound ? Status::Unauthenticated(kBadLogin)
+                                                                : s;
+        issued->user_id = user.id;
+        issued->role = user.role;
+        issued->token_version = user.token_version;
+        // A hash made with older, weaker limits is upgraded now that we
+        // know the password.
+        if (!rehash.empty() && !(s = t.PutPasswordHash(user_id, rehash)).ok()) return s;
+        return t.PutSession(token_hash, storage::SessionRecord{user_id, family, expires, false});
+      },
+      [&app, issued](Response& r, const Status& st) {
+        if (!st.ok()) {
+          SendStatus(r, st);
+          return;
+        }
+        SendTokens(app, r, *issued);
+      });
+}
+
+void Login(const AppContext& app, Request& req, Response& res) {
+  if (!IsJsonContentType(req)) {
+    res.SendError(415, "the body must be application/json");
+    return;
+  }
+  core::Result<LoginBody> parsed = ParseLogin(req);
+  if (!parsed.ok()) {
+    SendStatus(res, parsed.status());
+    return;
+  }
+  auto body = std::make_shared<LoginBody>(std::move(parsed).value());
+  std::string account = LowerAscii(body->email);
+  std::string address(req.remote_key);
+  int64_t now = Now();
+  uint32_t wait = std::max(app.account_failures->RetryAfter(account, now),
+                           app.address_failures->RetryAfter(address, now));
+  if (wait > 0) {
+    SendRetryLater(res, wait, "too many failed logins; try again later");
+    return;
+  }
+  storage::Reader& reader = ThreadReader(*app.store);
+  uint64_t id = 0;
+  auto hash = std::make_shared<std::string>();
+  bool known = reader.FindUserIdByEmail(account, &id).ok() &&
+               reader.GetPasswordHash(id, hash.get()).ok();
+  auto ok = std::make_shared<bool>(false);
+  auto rehash = std::make_shared<std::string>();
+  // An unknown email still costs one verification, so a failed login takes
+  // the same time whether or not the account exists.
+  Status s = res.Offload(
+      [&app, body, hash, ok, rehash, known] {
+        if (!known) {
+          app.hasher->VerifyDummy(body->password);
+          return;
+        }
+        *ok = app.hasher->Verify(*hash, body->password);
+        if (*ok && app.hasher->NeedsRehash(*hash)) {
+          core::Result<std::string> h = app.hasher->Hash(body->password);
+          if (h.ok()) *rehash = h.value();
+        }
+      },
+      [&app, ok, rehash, id, account, address](Response* r) {
+        if (r == nullptr) return;
+        int64_t now = Now();
+        if (!*ok) {
+          app.account_failures->RecordFailure(account, now);
+          app.address_failures->RecordFailure(address, now);
+          SendUnauthorized(*r, kBadLogin, false);
+          return;
+        }
+        app.account_failures->Reset(account);
+        StartSession(app, *r, id, *rehash);
+      });
+  if (!s.ok()) SendStatus(res, s);
+}
+
+void Refresh(const AppContext& app, Request& req, Response& res) {
+  if (!IsJsonContentType(req)) {
+    res.SendError(415, "the body must be application/json");
+    return;
+  }
+  core::Result<std::string> token = ParseRefreshToken(req);
+  if (!token.ok()) {
+    SendStatus(res, token.status());
+    return;
+  }
+  std::string old_hash = auth::HashToken(token.value());
+  auto issued = std::make_shared<Issued>();
+  issued->refresh_token = auth::NewRefreshToken();
+  std::string new_hash = auth::HashToken(issued->refresh_token);
+  int64_t ttl = app.refresh_ttl_seconds;
+  // Why the session ended, when it did: the op must still succeed so that
+  // ending a reused token's family is committed.
+  auto refused = std::make_shared<std::string>();
+  WriteThen(
+      app, res,
+      [old_hash, new_hash, ttl, issued, refused](storage::WriteTxn& t) -> Status {
+        storage::SessionRecord session;
+        Status s = t.GetSession(old_hash, &session);
+        if (s.code() == Status::Code::kNotFound) {
+          *refused = "the refresh token is not valid";
+          return Status::Ok();
+        }
+        if (!s.ok()) return s;
+        int64_t now = Now();
+        if (session.used) {
+          // A rotated token came back: someone holds a copy. End the whole
+          // family so neither holder can go on (RFC 6819 section 5.2.2.3).
+          *refused = "the refresh token was already used; the session has ended";
+          return t.DeleteFamily(session.user_id, session.family);
+        }
+        if (session.expires_at <= now) {
+          *refused = "the refresh token has expired";
+          return t.DeleteSession(old_hash);
+        }
+        storage::UserRecord user;
+        if (!t.GetUser(session.user_id, &user).ok()) {
+          *refused = "the refresh token is not valid";
+          return t.DeleteFamily(session.user_id, session.family);
+        }
+        session.used = true;
+        if (s = t.PutSession(old_hash, session); !s.ok()) return s;
+        issued->user_id = user.id;
+        issued->role = user.role;
+        issued->token_version = user.token_version;
+        return t.PutSession(new_hash, storage::SessionRecord{user.id, session.family, now + ttl,
+                                                             false});
+      },
+      [&app, issued, refused](Response& r, const Status& st) {
+        if (!st.ok()) {
+          SendStatus(r, st);
+        } else if (!refused->empty()) {
+          SendUnauthorized(r, *refused, true);
+        } else {
+          SendTokens(app, r, *issued);
+        }
+      });
+}
+
+void Logout(const AppContext& app, Request& req, Response& res) {
+  if (!IsJsonContentType(req)) {
+    res.SendError(415, "the body must be application/json");
+    return;
+  }
+  core::Result<std::string> token = ParseRefreshToken(req);
+  if (!token.ok()) {
+    SendStatus(res, token.status());
+    return;
+  }
+  std::string hash = auth::HashToken(token.value());
+  WriteThen(
+      app, res,
+      [hash](storage::WriteTxn& t) -> Status {
+        storage::SessionRecord session;
+        Status s = t.GetSession(hash, &session);
+        if (s.code() == Status::Code::kNotFound) return Status::Ok();  // already gone
+        if (!s.ok()) return s;
+        return t.DeleteFamily(session.user_id, session.family);
+      },
+      [](Response& r, const Status& st) {
+        if (!st.ok()) {
+          SendStatus(r, st);
+        } else {
+          r.SendEmpty(204);
+        }
+      });
+}
+
+}  // namespace
+
+void AddAuthRoutes(http::Router& router, const AppContext* app) {
+  const AppContext& a = *app;
+  router.Add(Method::kPost, "/api/auth/login", [&a](Request& q, Response& r) { Login(a, q, r); });
+  router.Add(Method::kPost, "/api/auth/refresh",
+             [&a](Request& q, Response& r) { Refresh(a, q, r); });
+  router.Add(Method::kPost, "/api/auth/logout", [&a](Request& q, Response& r) { Logout(a, q, r); });
+}
+
+}  // namespace keel::api

@@ -1,0 +1,349 @@
+#include "api/users_routes.h"
+
+#include <charconv>
+#include <ctime>
+#include <memory>
+#include <string>
+
+#include "api/authn.h"
+#include "api/status_response.h"
+#include "api/user_json.h"
+#include "api/user_ops.h"
+#include "api/validation.h"
+#include "api/write_then.h"
+#include "core/log.h"
+
+namespace keel::api {
+namespace {
+
+using core::Status;
+using http::Method;
+using http::Request;
+using http::Response;
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+
+void SendUser(Response& res, int status, const std::string& json, uint64_t revision) {
+  char etag[24];
+  res.AddHeader("ETag", FormatEtag(revision, etag));
+  res.SendJson(status, json);
+}
+
+// If-Match (RFC 9110 section 13.1.1): "*" or a list of strong ETags. Returns
+// false when the header is present and does not match `revision`.
+bool IfMatchAllows(std::string_view header, uint64_t revision) {
+  if (header.empty()) return true;
+  char buf[24];
+  std::string_view etag = FormatEtag(revision, buf);
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*" || item == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool IfNoneMatchHits(std::string_view header, uint64_t revision) {
+  if (header.empty()) return false;
+  char buf[24];
+  std::string_view etag = FormatEtag(revision, buf);
+  return header == "*" || header.find(etag) != std::string_view::npos;
+}
+
+void SignUp(const AppContext& app, Request& req, Response& res) {
+  if (!IsJsonContentType(req)) {
+    res.SendError(415, "the body must be application/json");
+    return;
+  }
+  core::Result<SignUpBody> body = ParseSignUp(req);
+  if (!body.ok()) {
+    SendStatus(res, body.status());
+    return;
+  }
+  auto input = std::make_shared<SignUpBody>(std::move(body).value());
+  auto hash = std::make_shared<core::Result<std::string>>(std::string());
+  // argon2id runs on the thread pool; the write goes to the writer thread;
+  // the 201 goes out only after the commit holding the user is durable.
+  Status s = res.Offload([&app, input, hash] { *hash = app.hasher->Hash(input->password); },
+                         [&app, input, hash](Response* r) {
+                           if (r == nullptr) return;
+                           if (!hash->ok()) {
+                             SendStatus(*r, hash->status());
+                             return;
+                           }
+                           auto user = std::make_shared<storage::UserRecord>();
+                           auto json = std::make_shared<std::string>();
+                           NewUser nu{input->email, input->name, std::string(storage::kRoleUser),
+                                      hash->value()};
+                           WriteThen(
+                               app, *r,
+                               [nu, user, json](storage::WriteTxn& t) {
+                                 return CreateUser(t, nu, Now(), user.get(), json.get());
+                               },
+                               [user, json](Response& res, const Status& st) {
+                                 if (!st.ok()) {
+                                   SendStatus(res, st);
+                                   return;
+                                 }
+                                 std::string location = "/api/users/" + std::to_string(user->id);
+                                 res.AddHeader("Location", location);
+                                 SendUser(res, 201, *json, user->revision);
+                               });
+                         });
+  if (!s.ok()) SendStatus(res, s);
+}
+
+void GetOne(const AppContext& app, Response& res, uint64_t id, std::string_view if_none_match) {
+  std::string& json = res.scratch();
+  uint64_t revision = 0;
+  Status s = ThreadReader(*app.store).GetUserJson(id, &json, &revision);
+  if (s.code() == Status::Code::kNotFound) {
+    res.SendError(404, "no such user");
+    return;
+  }
+  if (!s.ok()) {
+    SendStatus(res, s);
+    return;
+  }
+  if (IfNoneMatchHits(if_none_match, revision)) {
+    char etag[24];
+    res.AddHeader("ETag", FormatEtag(revision, etag));
+    res.SendEmpty(304);
+    return;
+  }
+  SendUser(res, 200, json, revision);
+}
+
+void GetUser(const AppContext& app, Request& req, Response& res) {
+  Caller caller;
+  uint64_t id = 0;
+  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
+      !RequireSelfOrAdmin(caller, id, res))
+    return;
+  GetOne(app, res, id, req.Find("if-none-match"));
+}
+
+void GetMe(const AppContext& app, Request& req, Response& res) {
+  Caller caller;
+  if (!Authenticate(req, res, app, &caller)) return;
+  GetOne(app, res, caller.id, req.Find("if-none-match"));
+}
+
+bool ParseQueryNumber(std::string_view query, std::string_view key, uint64_t* out, bool* present) {
+  *present = false;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      std::string_view v = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+      auto r = std::from_chars(v.data(), v.data() + v.size(), *out);
+      *present = true;
+      if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size()) return false;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return true;
+}
+
+void ListUsers(const AppContext& app, Request& req, Response& res) {
+  Caller caller;
+  if (!Authenticate(req, res, app, &caller)) return;
+  if (!caller.admin) {
+    res.SendError(403, "listing users needs the admin role");
+    return;
+  }
+  uint64_t limit = 50, after = 0;
+  bool has_limit = false, has_after = false;
+  if (!ParseQueryNumber(req.query, "limit", &limit, &has_limit) || limit < 1 || limit > 1000) {
+    res.SendError(400, "limit must be an integer from 1 to 1000");
+    return;
+  }
+  if (!ParseQueryNumber(req.query, "after", &after, &has_after)) {
+    res.SendError(400, "after must be a user id");
+    return;
+  }
+  std::string& json = res.scratch();
+  uint64_t last = 0;
+  bool more = false;
+  Status s = ThreadReader(*app.store).ListUsersJson(after, limit, &json, &last, &more);
+  if (!s.ok()) {
+    SendStatus(res, s);
+    return;
+  }
+  std::string link;
+  if (more) {
+    link = "</api/users?limit=" + std::to_string(limit) + "&after=" + std::to_string(last) +
+           ">; rel=\"next\"";
+    res.AddHeader("Link", link);
+  }
+  res.SendJson(200, json);
+}
+
+// PUT (replace) and PATCH (merge patch) share everything but the parsing.
+void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) {
+  Caller caller;
+  uint64_t id = 0;
+  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
+      !RequireSelfOrAdmin(caller, id, res))
+    return;
+  if (!IsJsonContentType(req, patch)) {
+    res.SendError(415, patch ? "the body must be application/merge-patch+json or application/json"
+                             : "the body must be application/json");
+    return;
+  }
+  core::Result<UserChanges> parsed = patch ? ParseUserPatch(req) : ParseUserPut(req);
+  if (!parsed.ok()) {
+    SendStatus(res, parsed.status());
+    return;
+  }
+  UserChanges changes = std::move(parsed).value();
+  if (changes.role && !caller.admin) {
+    res.SendError(403, "only an admin can change a role");
+    return;
+  }
+  std::string if_match(req.Find("if-match"));
+  auto user = std::make_shared<storage::UserRecord>();
+  auto json = std::make_shared<std::string>();
+  WriteThen(
+      app, res,
+      [id, changes, if_match, user, json](storage::WriteTxn& t) -> Status {
+        Status s = t.GetUser(id, user.get());
+        if (!s.ok()) return s;
+        if (!IfMatchAllows(if_match, user->revision))
+          return Status::FailedPrecondition("the user has changed since that ETag (If-Match)");
+        if (changes.email) user->email = *changes.email;
+        if (changes.name) user->name = *changes.name;
+        if (changes.role) user->role = *changes.role;
+        return SaveUser(t, *user, Now(), json.get());
+      },
+      [user, json](Response& r, const Status& st) {
+        if (st.code() == Status::Code::kNotFound) {
+          r.SendError(404, "no such user");
+        } else if (!st.ok()) {
+          SendStatus(r, st);
+        } else {
+          SendUser(r, 200, *json, user->revision);
+        }
+      });
+}
+
+void DeleteUser(const AppContext& app, Request& req, Response& res) {
+  Caller caller;
+  uint64_t id = 0;
+  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
+      !RequireSelfOrAdmin(caller, id, res))
+    return;
+  WriteThen(
+      app, res, [id](storage::WriteTxn& t) { return t.DeleteUser(id); },
+      [](Response& r, const Status& st) {
+        if (st.code() == Status::Code::kNotFound) {
+          r.SendError(404, "no such user");
+        } else if (!st.ok()) {
+          SendStatus(r, st);
+        } else {
+          r.SendEmpty(204);
+        }
+      });
+}
+
+void ChangePassword(const AppContext& app, Request& req, Response& res) {
+  Caller caller;
+  uint64_t id = 0;
+  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
+      !RequireSelfOrAdmin(caller, id, res))
+    return;
+  if (!IsJsonContentType(req)) {
+    res.SendError(415, "the body must be application/json");
+    return;
+  }
+  core::Result<PasswordBody> parsed = ParsePasswordChange(req);
+  if (!parsed.ok()) {
+    SendStatus(res, parsed.status());
+    return;
+  }
+  auto body = std::make_shared<PasswordBody>(std::move(parsed).value());
+  // Your own password needs the current one, admin or not; an admin
+  // resetting someone else's does not.
+  bool self = caller.id == id;
+  if (self && !body->current_password) {
+    res.SendError(400, "current_password is required");
+    return;
+  }
+  auto old_hash = std::make_shared<std::string>();
+  if (self) {
+    Status s = ThreadReader(*app.store).GetPasswordHash(id, old_hash.get());
+    if (!s.ok()) {
+      SendStatus(res, s);
+      return;
+    }
+  }
+  auto new_hash = std::make_shared<core::Result<std::string>>(std::string());
+  auto verified = std::make_shared<bool>(!self);
+  Status s = res.Offload(
+      [&app, body, old_hash, new_hash, verified, self] {
+        if (self) *verified = app.hasher->Verify(*old_hash, *body->current_password);
+        if (*verified) *new_hash = app.hasher->Hash(body->new_password);
+      },
+      [&app, id, new_hash, verified](Response* r) {
+        if (r == nullptr) return;
+        if (!*verified) {
+          SendUnauthorized(*r, "current_password is wrong", true);
+          return;
+        }
+        if (!new_hash->ok()) {
+          SendStatus(*r, new_hash->status());
+          return;
+        }
+        std::string hash = new_hash->value();
+        WriteThen(
+            app, *r,
+            [id, hash](storage::WriteTxn& t) -> Status {
+              storage::UserRecord user;
+              Status s = t.GetUser(id, &user);
+              if (!s.ok()) return s;
+              // Older access tokens carry the old version: they stop working.
+              ++user.token_version;
+              std::string json;
+              if (s = SaveUser(t, user, Now(), &json); !s.ok()) return s;
+              if (s = t.PutPasswordHash(id, hash); !s.ok()) return s;
+              return t.DeleteUserSessions(id);
+            },
+            [](Response& res, const Status& st) {
+              if (st.code() == Status::Code::kNotFound) {
+                res.SendError(404, "no such user");
+              } else if (!st.ok()) {
+                SendStatus(res, st);
+              } else {
+                res.SendEmpty(204);
+              }
+            });
+      });
+  if (!s.ok()) SendStatus(res, s);
+}
+
+}  // namespace
+
+void AddUserRoutes(http::Router& router, const AppContext* app) {
+  const AppContext& a = *app;
+  router.Add(Method::kPost, "/api/users", [&a](Request& q, Response& r) { SignUp(a, q, r); });
+  router.Add(Method::kGet, "/api/users", [&a](Request& q, Response& r) { ListUsers(a, q, r); });
+  router.Add(Method::kGet, "/api/users/me", [&a](Request& q, Response& r) { GetMe(a, q, r); });
+  router.Add(Method::kGet, "/api/users/{id}", [&a](Request& q, Response& r) { GetUser(a, q, r); });
+  router.Add(Method::kPut, "/api/users/{id}",
+             [&a](Request& q, Response& r) { ChangeUser(a, q, r, false); });
+  router.Add(Method::kPatch, "/api/users/{id}",
+             [&a](Request& q, Response& r) { ChangeUser(a, q, r, true); });
+  router.Add(Method::kDelete, "/api/users/{id}",
+             [&a](Request& q, Response& r) { DeleteUser(a, q, r); });
+  router.Add(Method::kPut, "/api/users/{id}/password",
+             [&a](Request& q, Response& r) { ChangePassword(a, q, r); });
+}
+
+}  // namespace keel::api
