@@ -8,6 +8,7 @@
 #include "api/status_response.h"
 #include "api/validation.h"
 #include "api/write_then.h"
+#include "core/system_limits.h"
 #include "auth/tokens.h"
 #include "core/json_writer.h"
 
@@ -119,6 +120,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
   // the same time whether or not the account exists.
   Status s = res.Offload(
       [&app, body, hash, ok, rehash, known] {
+        core::DeprioritizeThisThread();
         if (!known) {
           app.hasher->VerifyDummy(body->password);
           return;

@@ -11,6 +11,7 @@
 #include "api/user_ops.h"
 #include "api/validation.h"
 #include "api/write_then.h"
+#include "core/system_limits.h"
 #include "core/log.h"
 
 namespace keel::api {
@@ -69,7 +70,10 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
   auto hash = std::make_shared<core::Result<std::string>>(std::string());
   // argon2id runs on the thread pool; the write goes to the writer thread;
   // the 201 goes out only after the commit holding the user is durable.
-  Status s = res.Offload([&app, input, hash] { *hash = app.hasher->Hash(input->password); },
+  Status s = res.Offload([&app, input, hash] {
+                           core::DeprioritizeThisThread();
+                           *hash = app.hasher->Hash(input->password);
+                         },
                          [&app, input, hash](Response* r) {
                            if (r == nullptr) return;
                            if (!hash->ok()) {
@@ -288,6 +292,7 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
   auto verified = std::make_shared<bool>(!self);
   Status s = res.Offload(
       [&app, body, old_hash, new_hash, verified, self] {
+        core::DeprioritizeThisThread();
         if (self) *verified = app.hasher->Verify(*old_hash, *body->current_password);
         if (*verified) *new_hash = app.hasher->Hash(body->new_password);
       },

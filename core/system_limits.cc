@@ -1,6 +1,8 @@
 #include "core/system_limits.h"
 
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,6 +20,16 @@ Result<uint64_t> RaiseOpenFilesLimit() {
       return Status::IoError(std::string("setrlimit: ") + std::strerror(errno));
   }
   return static_cast<uint64_t>(lim.rlim_cur);
+}
+
+void DeprioritizeThisThread() {
+  thread_local bool done = false;
+  if (done) return;
+  done = true;
+  // setpriority with PRIO_PROCESS and a thread id sets that thread's nice
+  // value on Linux; failure only means the job runs at normal priority.
+  pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(tid), 10);
 }
 
 }  // namespace keel::core

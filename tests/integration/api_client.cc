@@ -13,35 +13,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// RFC 4648 section 5 alphabet, no padding; false on anything else.
-bool Base64UrlDecode(std::string_view in, std::string* out) {
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    uint32_t v;
-    if (c >= 'A' && c <= 'Z') {
-      v = static_cast<uint32_t>(c - 'A');
-    } else if (c >= 'a' && c <= 'z') {
-      v = static_cast<uint32_t>(c - 'a' + 26);
-    } else if (c >= '0' && c <= '9') {
-      v = static_cast<uint32_t>(c - '0' + 52);
-    } else if (c == '-') {
-      v = 62;
-    } else if (c == '_') {
-      v = 63;
-    } else {
-      return false;
-    }
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return in.size() % 4 != 1;
-}
-
 }  // namespace
 
 std::vector<std::string> CheapHashArgs() {
@@ -254,6 +225,52 @@ std::optional<std::string> NextLink(const HttpResponse& r) {
   std::smatch m;
   if (!std::regex_match(*link, m, kNext)) return std::nullopt;
   return m[1].str();
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : bytes) {
+    acc = (acc << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+bool Base64UrlDecode(std::string_view in, std::string* out) {
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    uint32_t v;
+    if (c >= 'A' && c <= 'Z') {
+      v = static_cast<uint32_t>(c - 'A');
+    } else if (c >= 'a' && c <= 'z') {
+      v = static_cast<uint32_t>(c - 'a' + 26);
+    } else if (c >= '0' && c <= '9') {
+      v = static_cast<uint32_t>(c - '0' + 52);
+    } else if (c == '-') {
+      v = 62;
+    } else if (c == '_') {
+      v = 63;
+    } else {
+      return false;
+    }
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return in.size() % 4 != 1;
 }
 
 std::optional<JsonValue> JwtPart(std::string_view token, int part) {

@@ -127,6 +127,11 @@ std::optional<JsonValue> ParseBody(const HttpResponse& r);
 // no such header.
 std::optional<std::string> NextLink(const HttpResponse& r);
 
+// Base64url (RFC 4648 section 5) without padding, as JWTs use it. Decode
+// returns false on a character outside the alphabet or a bad length.
+std::string Base64UrlEncode(std::string_view bytes);
+bool Base64UrlDecode(std::string_view text, std::string* out);
+
 // The decoded JSON of a JWT's header (part 0) or payload (part 1); nullopt
 // if the token does not have three base64url parts or the part is not JSON.
 std::optional<JsonValue> JwtPart(std::string_view token, int part);
