@@ -152,6 +152,10 @@ class SmallSampleTest(TempDir):
         self.assertIn("n=1+1 ¹", row)
         self.assertNotIn("p=", row)
         self.assertIn("¹ a side has a single sample", out)
+        page = self.path("r.html")
+        self.assertEqual(run(old, new, "--html", page)[0], 0)
+        with open(page, encoding="utf-8") as f:
+            self.assertIn("¹ a side has a single sample", f.read())
 
     def test_three_repetitions_get_the_sample_size_footnote(self):
         old = self.gbench("old.json", [100, 101, 102])

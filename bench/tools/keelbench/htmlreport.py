@@ -53,7 +53,8 @@ def render(comp: Comparison) -> str:
         out += _table_section(table)
     if comp.old.kind == "keel-load":
         out += _latency_section(comp)
-    out.append('<p class="small">' + esc(" ".join(report.LEGEND)) + "</p>")
+    notes = report.footnotes(comp.tables) + [" ".join(report.LEGEND)]
+    out += [f'<p class="small">{esc(n)}</p>' for n in notes]
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
 
@@ -75,12 +76,11 @@ def _messages(comp: Comparison) -> list[str]:
 
 def _table_section(table: Table) -> list[str]:
     metric = table.metric
-    title = f"{metric.title} ({report.direction(table)})"
-    extra = "" if metric.in_table else " — chart only; not in the text report, never gated"
-    out = [f"<h2>{esc(title)}</h2>", f'<p class="small">{esc(extra.lstrip(" —"))}</p>'
-           if extra else "", "<table>",
-           "<thead><tr><th>name</th><th>old</th><th>new</th><th>delta</th>"
-           "<th></th><th></th></tr></thead>", "<tbody>"]
+    out = [f"<h2>{esc(metric.title)} ({esc(report.direction(table))})</h2>"]
+    if not metric.in_table:
+        out.append('<p class="small">chart only: not in the text report, never gated</p>')
+    out += ["<table>", "<thead><tr><th>name</th><th>old</th><th>new</th><th>delta</th>"
+            "<th></th><th></th></tr></thead>", "<tbody>"]
     for r in table.rows:
         cls = {"better": "better", "worse": "worse"}.get(r.verdict, "")
         verdict = {"better": "better", "worse": "WORSE"}.get(r.verdict, "")
@@ -96,7 +96,7 @@ def _table_section(table: Table) -> list[str]:
         out.append('<tr class="geomean">' + "".join(f"<td>{esc(c)}</td>" for c in cells)
                    + "</tr>")
     out += ["</tbody>", "</table>", bar_chart(table)]
-    return [line for line in out if line]
+    return out
 
 
 def _fit(text: str, chars: int) -> str:

@@ -113,6 +113,17 @@ def describe(label: str, results) -> list[str]:
     return lines
 
 
+def footnotes(tables: list[Table]) -> list[str]:
+    """The footnotes that the rows of these tables refer to."""
+    rows = [r for t in tables for r in t.rows]
+    notes = []
+    if any(r.p is None for r in rows):
+        notes.append(FOOTNOTE_SINGLE)
+    if any(r.underpowered for r in rows):
+        notes.append(FOOTNOTE_FEW)
+    return notes
+
+
 def render(comp: Comparison) -> str:
     """The whole text report, ending in a newline."""
     lines = describe("old", comp.old) + describe("new", comp.new)
@@ -128,11 +139,7 @@ def render(comp: Comparison) -> str:
     for label, res in (("old", comp.old), ("new", comp.new)):
         lines += [f"warning ({label}): {w}" for w in res.warnings]
     lines += [f"note: {n}" for n in comp.notes]
-    rows = [r for t in tables for r in t.rows]
-    if any(r.p is None for r in rows):
-        lines.append(FOOTNOTE_SINGLE)
-    if any(r.underpowered for r in rows):
-        lines.append(FOOTNOTE_FEW)
+    lines += footnotes(tables)
     lines += LEGEND
     worse = comp.regressions()
     if worse:
