@@ -159,12 +159,8 @@ Status ReadClaims(core::JsonReader& reader, std::string_view json, Claims* c) {
 
 }  // namespace
 
-JwtCodec::JwtCodec(std::string key, std::string issuer, int64_t ttl_seconds,
-                   int64_t leeway_seconds)
-    : key_(std::move(key)),
-      issuer_(std::move(issuer)),
-      ttl_(ttl_seconds),
-      leeway_(leeway_seconds) {
+JwtCodec::JwtCodec(std::string key, std::string issuer, int64_t ttl_seconds, int64_t leeway_seconds)
+    : key_(std::move(key)), issuer_(std::move(issuer)), ttl_(ttl_seconds), leeway_(leeway_seconds) {
   EnsureSodium();
 }
 
@@ -196,8 +192,7 @@ std::string JwtCodec::Sign(uint64_t sub, std::string_view role, uint64_t ver, in
   token += Base64UrlEncode(claims);
   const Mac mac = ComputeMac(key_, token);
   token += '.';
-  token += Base64UrlEncode(
-      std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  token += Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   return token;
 }
 

@@ -128,8 +128,8 @@ Status WriteTempKey(const std::string& tmp, std::string_view key) {
 // jwt.key.tmp.* file behind; it is harmless and never read.
 core::Result<std::string> CreateKeyFile(const std::string& dir, const std::string& path) {
   const std::string key = RandomBytes(kGeneratedKeyBytes);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          Base64UrlEncode(RandomBytes(6));
+  const std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + Base64UrlEncode(RandomBytes(6));
   if (Status s = WriteTempKey(tmp, key); !s.ok()) {
     ::unlink(tmp.c_str());
     return s;

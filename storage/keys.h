@@ -38,9 +38,7 @@ class IdKey {
   unsigned char bytes_[8];
 };
 
-inline MDB_val ToVal(std::string_view s) {
-  return MDB_val{s.size(), const_cast<char*>(s.data())};
-}
+inline MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
 inline std::string_view ToView(const MDB_val& v) {
   return v.mv_size == 0 ? std::string_view()
@@ -61,8 +59,7 @@ inline void LowerEmailInto(std::string_view email, std::string* out) {
 }
 
 // The per-user session index key: BE8(user id) + token hash.
-inline void SessionIndexKeyInto(uint64_t user_id, std::string_view token_hash,
-                                std::string* out) {
+inline void SessionIndexKeyInto(uint64_t user_id, std::string_view token_hash, std::string* out) {
   unsigned char id[8];
   PutBigEndian64(user_id, id);
   out->assign(reinterpret_cast<const char*>(id), sizeof(id));

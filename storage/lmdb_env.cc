@@ -94,12 +94,9 @@ core::Status LmdbEnv::OpenDatabases(const std::string& dir) {
   struct Named {
     const char* name;
     MDB_dbi* dbi;
-  } named[] = {{kMetaDbName, &dbis_.meta},
-               {"users", &dbis_.users},
-               {"emails", &dbis_.emails},
-               {"credentials", &dbis_.credentials},
-               {"sessions", &dbis_.sessions},
-               {"user_sessions", &dbis_.user_sessions}};
+  } named[] = {{kMetaDbName, &dbis_.meta},    {"users", &dbis_.users},
+               {"emails", &dbis_.emails},     {"credentials", &dbis_.credentials},
+               {"sessions", &dbis_.sessions}, {"user_sessions", &dbis_.user_sessions}};
   for (const Named& n : named) {
     rc = mdb_dbi_open(txn.get(), n.name, MDB_CREATE, n.dbi);
     if (rc != 0) return MdbStatus(rc, std::string("cannot open the '") + n.name + "' database");
@@ -113,7 +110,8 @@ core::Status LmdbEnv::OpenDatabases(const std::string& dir) {
     rc = mdb_stat(txn.get(), dbis_.users, &st);
     if (rc != 0) return MdbStatus(rc, "cannot read the users database");
     if (st.ms_entries != 0) {
-      return core::Status::Corruption("the database in '" + dir + "' has users but no schema version");
+      return core::Status::Corruption("the database in '" + dir +
+                                      "' has users but no schema version");
     }
     core::Status s = PutMeta(txn.get(), dbis_.meta, kMetaSchemaVersion, kSchemaVersion);
     if (s.ok()) s = PutMeta(txn.get(), dbis_.meta, kMetaNextUserId, 1);

@@ -26,7 +26,6 @@ core::Status AppendListed(const MDB_val& key, const MDB_val& val, size_t index, 
   return s;
 }
 
-
 }  // namespace
 
 LmdbReader::LmdbReader(std::shared_ptr<const LmdbEnv> env)

@@ -123,7 +123,8 @@ core::Status EncodeSession(const SessionRecord& session, std::string* out) {
 }
 
 core::Status DecodeSession(std::string_view stored, SessionRecord* out) {
-  if (stored.size() < kSessionHeader) return core::Status::Corruption("stored session is truncated");
+  if (stored.size() < kSessionHeader)
+    return core::Status::Corruption("stored session is truncated");
   const char* p = stored.data();
   if (static_cast<unsigned char>(p[0]) != kSessionFormat) {
     return core::Status::Corruption("stored session has an unknown format");

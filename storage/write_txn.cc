@@ -191,8 +191,7 @@ core::Status LmdbWriteTxn::CollectUserTokens(uint64_t user_id) {
   return core::Status::Ok();
 }
 
-core::Status LmdbWriteTxn::DeleteSessions(uint64_t user_id, std::string_view family,
-                                          Match match) {
+core::Status LmdbWriteTxn::DeleteSessions(uint64_t user_id, std::string_view family, Match match) {
   core::Status s = CollectUserTokens(user_id);
   for (size_t i = 0; s.ok() && i < tokens_.size(); ++i) {
     const std::string& token = tokens_[i];

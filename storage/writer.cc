@@ -63,10 +63,10 @@ void Writer::RunBatch(std::vector<Job>& batch) {
     rc = parent.Commit();
     if (rc != 0) {
       // Nothing of the batch is durable: every op reports the commit's error.
-      core::Status failed = rc == MDB_MAP_FULL
-                                ? core::Status::ResourceExhausted(kMapFullMessage)
-                                : core::Status::IoError(std::string("commit failed: ") +
-                                                        mdb_strerror(rc));
+      core::Status failed =
+          rc == MDB_MAP_FULL
+              ? core::Status::ResourceExhausted(kMapFullMessage)
+              : core::Status::IoError(std::string("commit failed: ") + mdb_strerror(rc));
       results_.assign(batch.size(), failed);
     }
   }

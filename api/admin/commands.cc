@@ -196,12 +196,12 @@ Status RunCommand(const Command& command, const GlobalOptions& global,
   if (inv.global.data_dir.empty()) return Status::InvalidArgument("--data-dir is empty");
   size_t given = inv.args.positionals().size();
   if (given != command.positionals) {
-    std::string msg(command.name);
-    msg += given < command.positionals ? ": missing arguments" : ": unexpected argument '" +
-                                                                     inv.args.positionals().back() +
-                                                                     "'";
-    msg += " (see 'keel-admin " + std::string(command.name) + " --help')";
-    return Status::InvalidArgument(msg);
+    // The help's first line is the usage: "Usage: keel-admin set-role ID ROLE".
+    std::string_view usage = command.help.substr(0, command.help.find('\n'));
+    std::string why = given < command.positionals
+                          ? "missing arguments"
+                          : "unexpected argument '" + inv.args.positionals().back() + "'";
+    return Status::InvalidArgument(why + " (" + std::string(usage) + ")");
   }
   return command.run(inv);
 }

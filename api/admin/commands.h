@@ -40,8 +40,8 @@ struct Command {
   std::string_view name;
   std::string_view summary;  // one line, for the global help
   std::string_view help;     // the command's full usage text, ending in '\n'
-  std::vector<std::string_view> value_options;  // besides data-dir and map-size
-  std::vector<std::string_view> flags;
+  std::vector<std::string_view> value_options = {};  // besides data-dir and map-size
+  std::vector<std::string_view> flags = {};
   size_t positionals = 0;  // exactly this many positional arguments
   core::Status (*run)(const Invocation&) = nullptr;
 };

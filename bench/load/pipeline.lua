@@ -1,6 +1,6 @@
 -- wrk script: HTTP/1.1 pipelining, TechEmpower style. Every write sends
 -- `depth` GET requests back to back on a keep-alive connection; wrk counts
--- each response. Usage:
+-- each response, and answers other than 2xx are counted too. Usage:
 --   wrk -t1 -c64 -d10s -s bench/load/pipeline.lua http://127.0.0.1:8080/plaintext -- 16
 --   ... -- DEPTH [PATH]
 -- DEPTH defaults to 16. PATH defaults to the URL's path, or /plaintext when
@@ -33,3 +33,5 @@ end
 request = function()
   return pipelined
 end
+
+response = count_status

@@ -4,9 +4,8 @@
 // that only the check under test can reject them; they compute that MAC
 // with libsodium, which keel_auth links. SignMatchesAnIndependentlyComputed
 // Token pins our MAC to one computed elsewhere (Python's hmac module).
-#include <sodium.h>
-
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <string>
 #include <string_view>
@@ -274,25 +273,25 @@ TEST(Jwt, RejectsEmptyParts) {
 }
 
 TEST(Jwt, RejectsOversizedTokens) {
-  const std::string token = Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl,
-                                                           R"(,"pad":")" +
-                                                               std::string(5000, 'x') + "\""));
+  const std::string token =
+      Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl,
+                                     R"(,"pad":")" + std::string(5000, 'x') + "\""));
   EXPECT_EQ(Reason(token), "malformed token");
 }
 
 TEST(Jwt, RequiresSubToBeAPositiveDecimalString) {
   EXPECT_EQ(Reason(Forge(kHs256Header, ClaimsJson(R"("42")"))), "ok");
-  for (std::string_view sub : {R"(42)", R"("abc")", R"("0")", R"("-1")", R"("+1")", R"("007")",
-                               R"("4 2")", R"("")", R"("1e3")", R"("18446744073709551616")",
-                               R"(null)"}) {
+  for (std::string_view sub :
+       {R"(42)", R"("abc")", R"("0")", R"("-1")", R"("+1")", R"("007")", R"("4 2")", R"("")",
+        R"("1e3")", R"("18446744073709551616")", R"(null)"}) {
     EXPECT_EQ(Reason(Forge(kHs256Header, ClaimsJson(sub))), "malformed token") << sub;
   }
 }
 
 TEST(Jwt, RequiresEveryClaim) {
-  for (std::string_view drop : {R"("sub":"42",)", R"("iat":1700000000,)", R"("nbf":1700000000,)",
-                                R"("exp":1700000900,)", R"("iss":"keel",)", R"("role":"user",)",
-                                R"(,"ver":3)"}) {
+  for (std::string_view drop :
+       {R"("sub":"42",)", R"("iat":1700000000,)", R"("nbf":1700000000,)", R"("exp":1700000900,)",
+        R"("iss":"keel",)", R"("role":"user",)", R"(,"ver":3)"}) {
     std::string claims = ClaimsJson();
     const size_t at = claims.find(drop);
     ASSERT_NE(at, std::string::npos) << drop;
@@ -302,21 +301,23 @@ TEST(Jwt, RequiresEveryClaim) {
 }
 
 TEST(Jwt, RejectsRepeatedClaimsAndWrongTypes) {
-  EXPECT_EQ(Reason(Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl,
-                                                  R"(,"sub":"43")"))),
-            "malformed token");
-  EXPECT_EQ(Reason(Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl,
-                                                  R"(,"ver":4)"))),
-            "malformed token");
-  EXPECT_EQ(Reason(Forge(kHs256Header, R"({"sub":"42","iat":1700000000,"nbf":1700000000,)"
-                                       R"("exp":"1700000900","iss":"keel","role":"user","ver":3})")),
-            "malformed token");
+  EXPECT_EQ(
+      Reason(Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl, R"(,"sub":"43")"))),
+      "malformed token");
+  EXPECT_EQ(
+      Reason(Forge(kHs256Header, ClaimsJson(R"("42")", kNow, kNow, kNow + kTtl, R"(,"ver":4)"))),
+      "malformed token");
+  EXPECT_EQ(
+      Reason(Forge(kHs256Header, R"({"sub":"42","iat":1700000000,"nbf":1700000000,)"
+                                 R"("exp":"1700000900","iss":"keel","role":"user","ver":3})")),
+      "malformed token");
   EXPECT_EQ(Reason(Forge(kHs256Header, R"({"sub":"42","iat":1700000000,"nbf":1700000000,)"
                                        R"("exp":1700000900,"iss":"keel","role":"user","ver":-1})")),
             "malformed token");
-  EXPECT_EQ(Reason(Forge(kHs256Header, R"({"sub":"42","iat":1700000000,"nbf":1700000000,)"
-                                       R"("exp":1700000900.5,"iss":"keel","role":"user","ver":3})")),
-            "malformed token");
+  EXPECT_EQ(
+      Reason(Forge(kHs256Header, R"({"sub":"42","iat":1700000000,"nbf":1700000000,)"
+                                 R"("exp":1700000900.5,"iss":"keel","role":"user","ver":3})")),
+      "malformed token");
 }
 
 TEST(Jwt, IgnoresUnknownClaims) {

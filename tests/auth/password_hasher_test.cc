@@ -1,9 +1,8 @@
 #include "auth/password_hasher.h"
 
 // Only for checking our defaults against libsodium's named limits.
-#include <sodium.h>
-
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <string>
 #include <string_view>

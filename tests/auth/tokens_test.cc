@@ -128,8 +128,7 @@ TEST(NewRefreshToken, IsUnique) {
 TEST(HashToken, IsBlake2b256) {
   EXPECT_EQ(Hex(HashToken("abc")),
             "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
-  EXPECT_EQ(Hex(HashToken("")),
-            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  EXPECT_EQ(Hex(HashToken("")), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
 }
 
 TEST(HashToken, Is32BytesDeterministicAndDistinct) {

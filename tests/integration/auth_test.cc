@@ -187,7 +187,7 @@ TEST_F(Auth, TamperedTokensAreRejected) {
 
 TEST_F(Auth, TokensFromAnotherServerAreRejected) {
   // Another server makes its own random key in its own data dir.
-  TestServer other({.args = CheapHashArgs(), .env = AdminEnv()});
+  TestServer other(ServerOptions{.args = CheapHashArgs(), .env = AdminEnv()});
   ASSERT_TRUE(other.ok()) << other.error();
   auto foreign = Api(other).Admin();
   ASSERT_TRUE(foreign);
@@ -263,7 +263,7 @@ TEST_F(Auth, LogoutEndsThatRefreshToken) {
 }
 
 TEST_F(Auth, AccessTokenTtlIsAnOption) {
-  TestServer server({.args = CheapHashArgs({"--access-token-ttl", "60"})});
+  TestServer server(ServerOptions{.args = CheapHashArgs({"--access-token-ttl", "60"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   std::string email = UniqueEmail();
@@ -296,7 +296,7 @@ TEST(AuthDefaultCost, SignUpAndLogin) {
 // hash is refused at once. One worker, a queue of one, the default (slow)
 // cost and ten sign-ups sent together: the first occupies the queue.
 TEST(AuthHashQueue, FullQueueIs503WithRetryAfter) {
-  TestServer server({"--threads", "1", "--max-hash-queue", "1"});
+  TestServer server(ServerOptions{.args = {"--threads", "1", "--max-hash-queue", "1"}});
   ASSERT_TRUE(server.ok()) << server.error();
   constexpr int kClients = 10;
   std::vector<Connection> conns;

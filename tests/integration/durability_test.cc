@@ -246,7 +246,10 @@ TEST(Durability, FullMapIs507ThenARestartWithALargerMapHelps) {
     HttpResponse me = api.GetAs(reader->access_token, "/api/users/me");
     EXPECT_EQ(me.status, 200) << me.body;
     EXPECT_EQ(api.Send(Get("/healthz")).status, 200);
-    EXPECT_TRUE(IsHouseError(api.SignUp(UniqueEmail("full"), name, "correct horse"), 507));
+    // A write of the same size still does not fit (a smaller one might).
+    std::string email = std::string(58, 'n') + "@" + std::string(60, 'x') + "." +
+                        std::string(60, 'y') + "." + std::string(50, 'z') + ".com";
+    EXPECT_TRUE(IsHouseError(api.SignUp(email, name, "correct horse"), 507));
     ExitStatus st = server->Stop(SIGTERM);
     EXPECT_TRUE(st.exited && st.code == 0) << st;
   }

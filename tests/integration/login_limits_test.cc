@@ -34,7 +34,7 @@ namespace {
 }
 
 TEST(LoginLimits, AccountIsLockedAfterMaxFailures) {
-  TestServer server({.args = CheapHashArgs({"--login-max-failures-account", "3"})});
+  TestServer server(ServerOptions{.args = CheapHashArgs({"--login-max-failures-account", "3"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   auto ada = api.NewAccount("Ada");
@@ -56,7 +56,7 @@ TEST(LoginLimits, AccountIsLockedAfterMaxFailures) {
 }
 
 TEST(LoginLimits, SuccessClearsTheAccountsFailures) {
-  TestServer server({.args = CheapHashArgs({"--login-max-failures-account", "3"})});
+  TestServer server(ServerOptions{.args = CheapHashArgs({"--login-max-failures-account", "3"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   auto ada = api.NewAccount("Ada");
@@ -70,7 +70,7 @@ TEST(LoginLimits, SuccessClearsTheAccountsFailures) {
 }
 
 TEST(LoginLimits, AddressIsLimitedAcrossAccounts) {
-  TestServer server({.args = CheapHashArgs({"--login-max-failures-address", "5"})});
+  TestServer server(ServerOptions{.args = CheapHashArgs({"--login-max-failures-address", "5"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   for (int i = 0; i < 5; ++i) {
@@ -80,7 +80,7 @@ TEST(LoginLimits, AddressIsLimitedAcrossAccounts) {
 }
 
 TEST(LoginLimits, LimitEndsWithTheWindow) {
-  TestServer server({.args = CheapHashArgs(
+  TestServer server(ServerOptions{.args = CheapHashArgs(
                          {"--login-max-failures-account", "2", "--login-window", "1"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);

@@ -63,8 +63,8 @@ inline core::Status SubmitSync(Store& store, Store::WriteOp op) {
 }
 
 inline std::string JsonOf(const UserRecord& u) {
-  return "{\"id\":" + std::to_string(u.id) + ",\"email\":\"" + u.email + "\",\"name\":\"" +
-         u.name + "\"}";
+  return "{\"id\":" + std::to_string(u.id) + ",\"email\":\"" + u.email + "\",\"name\":\"" + u.name +
+         "\"}";
 }
 
 // Allocates an id and stores a user with it; the id goes to *id_out (if

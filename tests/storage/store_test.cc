@@ -269,8 +269,8 @@ TEST(Store, PasswordHashesAreStoredAndReplaced) {
   auto reader = store->NewReader();
   std::string hash;
   EXPECT_EQ(reader->GetPasswordHash(1, &hash).code(), Code::kNotFound);
-  ASSERT_TRUE(SubmitSync(*store, [](WriteTxn& t) { return t.PutPasswordHash(1, "$argon2id$a"); })
-                  .ok());
+  ASSERT_TRUE(
+      SubmitSync(*store, [](WriteTxn& t) { return t.PutPasswordHash(1, "$argon2id$a"); }).ok());
   ASSERT_TRUE(reader->GetPasswordHash(1, &hash).ok());
   EXPECT_EQ(hash, "$argon2id$a");
   ASSERT_TRUE(SubmitSync(*store, [&](WriteTxn& t) {
@@ -312,8 +312,8 @@ TEST(Store, ReopenKeepsDataAndIdSequence) {
     auto id = CreateUser(*store, "keep@x.io", "Keep");
     ASSERT_TRUE(id.ok());
     first = id.value();
-    ASSERT_TRUE(SubmitSync(*store, [&](WriteTxn& t) { return t.PutPasswordHash(first, "h"); })
-                    .ok());
+    ASSERT_TRUE(
+        SubmitSync(*store, [&](WriteTxn& t) { return t.PutPasswordHash(first, "h"); }).ok());
   }
   auto store = OpenOrDie(Options(tmp.path()));
   ASSERT_NE(store, nullptr);
