@@ -15,7 +15,6 @@ process started here is stopped by its PID, also on Ctrl-C or SIGTERM.
 """
 
 import argparse
-import ctypes
 import datetime
 import json
 import os
@@ -56,6 +55,7 @@ HASHING_TIMEOUT_S = 30
 class Scenario:
     name: str
     path: str  # the URL's path
+    request: str  # what the results file says is sent
     script: str  # in bench/load/
     args: tuple = ()  # wrk script arguments; see script_args()
     hashing: bool = False  # argon2id per request: few connections, long timeout
@@ -64,21 +64,21 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("plaintext", "/plaintext", "get.lua", baseline=True,
+    Scenario("plaintext", "/plaintext", "GET /plaintext", "get.lua", baseline=True,
              about="GET /plaintext (TechEmpower test 6)"),
-    Scenario("json", "/json", "get.lua", baseline=True,
+    Scenario("json", "/json", "GET /json", "get.lua", baseline=True,
              about="GET /json (TechEmpower test 1)"),
-    Scenario("pipeline", "/plaintext", "pipeline.lua", ("16",),
+    Scenario("pipeline", "/plaintext", "GET /plaintext, 16 per write", "pipeline.lua", ("16",),
              about="GET /plaintext, 16 requests pipelined per write"),
-    Scenario("get-user", "/", "users.lua", ("users", "0"),
+    Scenario("get-user", "/", "GET /api/users/{id}", "users.lua", ("users", "0"),
              about="GET /api/users/{random seeded id}, admin token"),
-    Scenario("create-user", "/", "create_user.lua", ("tag",), hashing=True,
+    Scenario("create-user", "/", "POST /api/users", "create_user.lua", ("tag",), hashing=True,
              about="POST /api/users with a new email each time (argon2id: slow)"),
-    Scenario("update-user", "/", "users.lua", ("users", "100"),
+    Scenario("update-user", "/", "PATCH /api/users/{id}", "users.lua", ("users", "100"),
              about="PATCH /api/users/{random id} merge patch of the name, admin token"),
-    Scenario("login", "/", "login.lua", ("login",), hashing=True,
+    Scenario("login", "/", "POST /api/auth/login", "login.lua", ("login",), hashing=True,
              about="POST /api/auth/login as a random seeded user (argon2id: slow)"),
-    Scenario("mix", "/", "users.lua", ("users", "10"),
+    Scenario("mix", "/", "GET or PATCH /api/users/{id}", "users.lua", ("users", "10"),
              about="90% get-user, 10% update-user"),
 ]
 BY_NAME = {s.name: s for s in SCENARIOS}
@@ -89,7 +89,11 @@ class Failure(Exception):
 
 
 class Interrupted(Exception):
-    """SIGINT, SIGTERM or SIGHUP arrived."""
+    """SIGTERM or SIGHUP arrived (SIGINT is KeyboardInterrupt)."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def log(message):
@@ -165,8 +169,15 @@ settings, and per scenario and server one entry per repetition with
 requests_per_sec, requests, duration_s, latency_us (p50 p90 p99 p99.9 max,
 and min mean stdev), errors (socket errors: connect+read+write+timeout),
 non_2xx, bytes_per_sec, peak_rss_kb (VmHWM, reset before each run) and
-cpu_seconds (the server's utime+stime over the run).
+cpu_seconds (the server's utime+stime over the run); each scenario entry
+also has its request and connections. The server is let go idle before each
+run, so a run does not pay for the last one's queued work.
 Compare two files with: tools/bench compare OLD.json NEW.json
+
+With the defaults a run takes about 8 minutes (2 more with --baseline nginx).
+Exit status: 0 done; 1 a step failed (the message says which); 2 bad
+options; 128+N after signal N. Every process started is stopped by its PID
+and the temp dir removed, also on Ctrl-C.
 
 example:
   tools/bench load --duration 10 --repetitions 5 --baseline nginx
@@ -177,8 +188,8 @@ example:
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Load tests a Release keel with wrk and writes keel load results "
-        "(JSON) for `tools/bench compare`.", epilog=EPILOG)
+        description="Load tests a Release keel with wrk and writes keel load results\n"
+        "(JSON) that `tools/bench compare` reads.", epilog=EPILOG)
     p.add_argument("--out", metavar="FILE",
                    help="results file (default out/load-<date>.json in the repository)")
     p.add_argument("--duration", metavar="S", type=positive_int, default=10,
@@ -200,6 +211,9 @@ def parse_args(argv):
                    help="seconds of unrecorded load before each scenario (default 2; 0: none)")
     p.add_argument("--build-dir", metavar="DIR", default=os.path.join(ROOT, "build"),
                    help="cmake build directory (default build/ in the repository)")
+    p.add_argument("--no-build", action="store_true",
+                   help="use the keel and keel-admin already in --build-dir, whatever "
+                   "their build type (recorded in the results; CI smoke tests)")
     args = p.parse_args(argv)
     if args.connections < args.threads:
         p.error("--connections must be at least --threads")
@@ -208,64 +222,49 @@ def parse_args(argv):
 
 # ---- Processes --------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent():
-    # A server outlives nothing: if this script is killed outright (no
-    # chance to clean up), the kernel sends the child SIGTERM.
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-
 class Processes:
     """Every process started here, stopped by PID in stop_all(). Children
     get their own session, so a Ctrl-C reaches only this script, which then
     stops them in order."""
 
     def __init__(self):
-        self._procs = []  # (name, Popen, extra PIDs to kill after it)
+        self._procs = []  # Popen objects, in start order
+        self._children = {}  # PID -> its children's PIDs (nginx's workers)
 
-    def start(self, name, argv, **kwargs):
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=_die_with_parent,
-                                stdin=subprocess.DEVNULL, **kwargs)
-        self._procs.append((name, proc, []))
+    def start(self, argv, **kwargs):
+        proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL, **kwargs)
+        self._procs.append(proc)
         return proc
 
-    def also_kill(self, proc, pids):
-        """PIDs (nginx's workers) to stop if they outlive `proc`."""
-        for _, p, extra in self._procs:
-            if p is proc:
-                extra.extend(pids)
+    def add_children(self, proc, pids):
+        """Children of `proc` to kill with it should it ignore SIGTERM."""
+        self._children.setdefault(proc.pid, []).extend(pids)
 
     def stop(self, proc, grace_s=10.0):
+        """SIGTERM, then SIGKILL after grace_s. The children go first then:
+        while their parent lives, their PIDs cannot have been reused."""
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
+                for pid in self._children.get(proc.pid, []):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 proc.kill()
                 proc.wait()
-        for _, p, extra in self._procs:
-            if p is proc:
-                for pid in extra:
-                    _kill_if_alive(pid)
-        self._procs = [t for t in self._procs if t[1] is not proc]
+        self._children.pop(proc.pid, None)
+        self._procs.remove(proc)
 
     def stop_all(self):
-        for _, proc, _ in reversed(list(self._procs)):
+        for proc in reversed(self._procs[:]):
             self.stop(proc)
 
 
-def _kill_if_alive(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 def _on_signal(signum, frame):
-    raise Interrupted(signal.Signals(signum).name)
+    raise Interrupted(signum)
 
 
 def run_checked(argv, what, log_path, **kwargs):
@@ -297,7 +296,31 @@ def build(build_dir, tmp):
         "--parallel", str(os.cpu_count() or 1)]
     run_checked(["cmake", "--build", build_dir, "--target", "keel", "keel-admin"] + jobs,
                 "cmake --build", log_path)
-    return os.path.join(build_dir, "keel"), os.path.join(build_dir, "keel-admin")
+
+
+def build_type(build_dir):
+    """CMAKE_BUILD_TYPE from the build dir's cache, with " sanitized" when
+    KEEL_SANITIZE is on; None if there is no cache."""
+    cache = {}
+    try:
+        with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
+            for line in f:
+                m = re.match(r"(CMAKE_BUILD_TYPE|KEEL_SANITIZE):\w+=(.*)", line.strip())
+                if m:
+                    cache[m.group(1)] = m.group(2)
+    except OSError:
+        return None
+    kind = cache.get("CMAKE_BUILD_TYPE") or "(none)"
+    return kind + (" sanitized" if cache.get("KEEL_SANITIZE", "OFF").upper() in
+                   ("ON", "1", "TRUE", "YES") else "")
+
+
+def binaries(build_dir):
+    keel, admin = os.path.join(build_dir, "keel"), os.path.join(build_dir, "keel-admin")
+    for path in (keel, admin):
+        if not os.access(path, os.X_OK):
+            raise Failure(f"{path} is not built")
+    return keel, admin
 
 
 def seed(keel_admin, data_dir, users, tmp):
@@ -343,12 +366,17 @@ def tool_version(argv):
     return text[0] if text else None
 
 
+def short_version(line):
+    """"wrk debian/4.1.0-3+b2 [epoll] Copyright ..." -> "wrk debian/4.1.0-3+b2"."""
+    return " ".join(line.split()[:2]) if line else line
+
+
 def split_cpus(threads):
     """(keel CPUs, wrk CPUs): one CPU for one keel thread, else the first
-    half; wrk gets the rest. Both None on a one-CPU machine (no pinning)."""
+    half; wrk gets the rest. Both empty on a one-CPU machine (no pinning)."""
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
-        return None, None
+        return [], []
     keel = cpus[:1] if threads == 1 else cpus[:len(cpus) // 2]
     return keel, cpus[len(keel):]
 
@@ -401,7 +429,7 @@ def _listdir(path):
 def start_keel(procs, keel, data_dir, options, cpus, tmp):
     out_path = os.path.join(tmp, "keel.out")
     with open(out_path, "wb") as out:
-        proc = procs.start("keel", pinned(cpus, [keel] + options + [
+        proc = procs.start(pinned(cpus, [keel] + options + [
             "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir]),
             stdout=out, stderr=subprocess.STDOUT)
     server = Server("keel", proc, 0, out_path)
@@ -440,12 +468,12 @@ def start_nginx(procs, cpus, tmp):
         f.write(conf)
     err_path = os.path.join(d, "error.log")
     with open(os.path.join(d, "stdout.log"), "wb") as out:
-        proc = procs.start("nginx", pinned(cpus, [
+        proc = procs.start(pinned(cpus, [
             "nginx", "-p", d, "-e", err_path, "-c", conf_path, "-g", "daemon off;"]),
             stdout=out, stderr=subprocess.STDOUT)
     server = Server("nginx", proc, port, err_path)
     wait_http(server, "/plaintext")
-    procs.also_kill(proc, server.pids()[1:])
+    procs.add_children(proc, server.pids()[1:])
     return server
 
 
@@ -537,6 +565,7 @@ def reset_hwm(pid):
 @dataclass
 class Plan:
     args: argparse.Namespace
+    keel_cpus: list  # empty: not pinned
     wrk_cpus: list
     wrk_threads: int
     first_id: int = 1
@@ -592,7 +621,7 @@ def run_wrk(plan, scenario, server, seconds):
     ticks = sum(read_stat_ticks(p) for p in pids)
     try:
         out = subprocess.run(pinned(plan.wrk_cpus, argv), env=env, capture_output=True,
-                             text=True, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                             text=True, stdin=subprocess.DEVNULL,
                              timeout=seconds + HASHING_TIMEOUT_S + 30)
     except subprocess.TimeoutExpired:
         raise Failure(f"wrk did not finish {scenario.name} against {server.name} in time")
@@ -653,7 +682,7 @@ def progress(plan, what):
 def run_scenario(plan, scenario, servers, results):
     """Warm-up, then the repetitions; with two servers they alternate."""
     a = plan.args
-    entries = {s.name: {"name": scenario.name, "server": s.name, "path": scenario.path,
+    entries = {s.name: {"name": scenario.name, "server": s.name, "request": scenario.request,
                         "connections": connections_for(plan, scenario), "repetitions": []}
                for s in servers}
     for s in servers:
@@ -749,9 +778,12 @@ def main(argv=None):
     except Failure as e:
         log(f"error: {e}")
         return 1
-    except (KeyboardInterrupt, Interrupted) as e:
-        log(f"interrupted ({e or 'SIGINT'}): stopping")
-        return 130
+    except KeyboardInterrupt:
+        log("interrupted (SIGINT): stopping")
+        return 128 + signal.SIGINT
+    except Interrupted as e:
+        log(f"interrupted ({e}): stopping")
+        return 128 + e.signum
     finally:
         # Stop what was started even if a second signal comes in meanwhile.
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -762,14 +794,9 @@ def main(argv=None):
 
 
 def benchmark(args, procs, tmp, now):
-    keel, keel_admin = build(os.path.abspath(args.build_dir), tmp)
-    keel_cpus, wrk_cpus = split_cpus(args.threads)
-    if keel_cpus is None:
-        log("warning: one CPU only: keel and wrk share it, the numbers mean little")
-    elif args.threads > len(keel_cpus):
-        log(f"warning: {args.threads} keel threads on {len(keel_cpus)} CPU(s)")
-    wrk_threads = min(args.threads, len(wrk_cpus) if wrk_cpus else 1)
-    plan = Plan(args, wrk_cpus, wrk_threads, tmp=tmp)
+    """Everything between the temp dir and the results file."""
+    keel, keel_admin, kind = prepare_binaries(args, tmp)
+    plan = make_plan(args, tmp)
     scenarios = [BY_NAME[n] for n in args.scenarios]
     with_nginx = [s for s in scenarios if args.baseline and s.baseline]
     plan.runs_total = args.repetitions * (len(scenarios) + len(with_nginx))
@@ -777,17 +804,17 @@ def benchmark(args, procs, tmp, now):
     data_dir = os.path.join(tmp, "data")
     seed(keel_admin, data_dir, args.users, tmp)
     options = ["--threads", str(args.threads), "--bench-endpoints", "--log-level", "warn"]
-    server = start_keel(procs, keel, data_dir, options, keel_cpus, tmp)
-    log(f"keel pid {server.proc.pid} on port {server.port}, CPUs "
-        f"{cpu_list(keel_cpus) if keel_cpus else 'any'}; wrk on "
-        f"{cpu_list(wrk_cpus) if wrk_cpus else 'any'}")
-    server.token = login(server)
-    plan.first_id = seeded_ids(server, args.users)
-    nginx = start_nginx(procs, keel_cpus, tmp) if with_nginx else None
+    keel_server = start_keel(procs, keel, data_dir, options, plan.keel_cpus, tmp)
+    log(f"keel pid {keel_server.proc.pid} on port {keel_server.port}, CPUs "
+        f"{cpu_list(plan.keel_cpus) or 'any'}; wrk on {cpu_list(plan.wrk_cpus) or 'any'}")
+    keel_server.token = login(keel_server)
+    plan.first_id = seeded_ids(keel_server, args.users)
+    nginx = start_nginx(procs, plan.keel_cpus, tmp) if with_nginx else None
 
     results = []
     for sc in scenarios:
-        run_scenario(plan, sc, [server] + ([nginx] if sc in with_nginx else []), results)
+        servers = [keel_server] + ([nginx] if sc in with_nginx else [])
+        run_scenario(plan, sc, servers, results)
 
     doc = {
         "kind": "keel-load",
@@ -796,17 +823,41 @@ def benchmark(args, procs, tmp, now):
         "git": git_info(),
         "machine": machine_info(),
         "keel": {"options": options, "version": tool_version([keel, "--version"]),
-                 "build": "Release", "cpus": cpu_list(keel_cpus) if keel_cpus else None,
+                 "build": kind, "cpus": cpu_list(plan.keel_cpus) or None,
                  "users": args.users, "seeded_by": "keel-admin seed"},
-        "load": {"tool": tool_version(["wrk", "-v"]), "duration_s": args.duration,
-                 "connections": args.connections, "threads": wrk_threads,
-                 "warmup_s": args.warmup,
-                 "cpus": cpu_list(wrk_cpus) if wrk_cpus else None},
+        "load": {"tool": short_version(tool_version(["wrk", "-v"])),
+                 "duration_s": args.duration, "connections": args.connections,
+                 "threads": plan.wrk_threads, "warmup_s": args.warmup,
+                 "wrk_cpus": cpu_list(plan.wrk_cpus) or None},
         "scenarios": results,
     }
     if nginx:
         doc["nginx"] = {"version": tool_version(["nginx", "-v"]), "workers": 1}
     return doc
+
+
+def prepare_binaries(args, tmp):
+    """(keel, keel-admin, build type), built unless --no-build."""
+    build_dir = os.path.abspath(args.build_dir)
+    if not args.no_build:
+        build(build_dir, tmp)
+    keel, keel_admin = binaries(build_dir)
+    kind = build_type(build_dir)
+    if kind != "Release":
+        log(f"warning: {build_dir} is a {kind} build, not Release: "
+            "the numbers are not comparable with Release ones")
+    return keel, keel_admin, kind
+
+
+def make_plan(args, tmp):
+    keel_cpus, wrk_cpus = split_cpus(args.threads)
+    if not keel_cpus:
+        log("warning: one CPU only: keel and wrk share it, the numbers mean little")
+    elif args.threads > len(keel_cpus):
+        log(f"warning: {args.threads} keel threads on {len(keel_cpus)} CPU(s)")
+    # One wrk thread per keel thread, as far as wrk's CPUs go.
+    wrk_threads = min(args.threads, len(wrk_cpus) if wrk_cpus else 1)
+    return Plan(args, keel_cpus, wrk_cpus, wrk_threads, tmp=tmp)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 #include "auth/jwt.h"
 #include "auth/password_hasher.h"
 #include "auth/tokens.h"
+#include "bench/micro/alloc_counter.h"
 #include "core/status.h"
 
 namespace keel::auth {
@@ -26,11 +27,13 @@ JwtCodec MakeCodec() { return JwtCodec(std::string(32, 'k'), "keel"); }
 void BM_JwtSign(benchmark::State& state) {
   const JwtCodec jwt = MakeCodec();
   size_t size = 0;
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     std::string token = jwt.Sign(123456, "user", 1, kNow);
     size = token.size();
     benchmark::DoNotOptimize(token.data());
   }
+  allocs.Stop();
   state.SetItemsProcessed(state.iterations());
   state.counters["token_bytes"] = static_cast<double>(size);
 }
@@ -40,6 +43,7 @@ void BM_JwtVerify(benchmark::State& state) {
   const JwtCodec jwt = MakeCodec();
   const std::string token = jwt.Sign(123456, "user", 1, kNow);
   Claims claims;
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     core::Status s = jwt.Verify(token, kNow + 60, &claims);
     if (!s.ok()) {
@@ -48,6 +52,7 @@ void BM_JwtVerify(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(claims.sub);
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(token.size()));
   state.SetItemsProcessed(state.iterations());
 }
@@ -62,10 +67,12 @@ std::string Bytes(size_t n) {
 
 void BM_Base64UrlEncode(benchmark::State& state) {
   const std::string raw = Bytes(static_cast<size_t>(state.range(0)));
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     std::string text = Base64UrlEncode(raw);
     benchmark::DoNotOptimize(text.data());
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(raw.size()));
 }
 // 32: a refresh token; 160: a JWT's claims.
@@ -75,6 +82,8 @@ BENCHMARK(BM_Base64UrlEncode)->Arg(32)->Arg(160);
 void BM_Base64UrlDecode(benchmark::State& state) {
   const std::string text = Base64UrlEncode(Bytes(static_cast<size_t>(state.range(0))));
   std::string out;
+  (void)Base64UrlDecodeTo(text, out);  // warm-up: sizes the reused string
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     if (!Base64UrlDecodeTo(text, out)) {
       state.SkipWithError("the text did not decode");
@@ -82,6 +91,7 @@ void BM_Base64UrlDecode(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(out.data());
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_Base64UrlDecode)->Arg(32)->Arg(160);
@@ -90,10 +100,12 @@ BENCHMARK(BM_Base64UrlDecode)->Arg(32)->Arg(160);
 // and logout.
 void BM_HashToken(benchmark::State& state) {
   const std::string token = NewRefreshToken();
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     std::string hash = HashToken(token);
     benchmark::DoNotOptimize(hash.data());
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(token.size()));
   state.SetItemsProcessed(state.iterations());
 }
@@ -131,6 +143,7 @@ std::string CostLabel(const PasswordCost& c) {
 // the suite short whatever --min-time says.
 void BM_Argon2idHash(benchmark::State& state) {
   const PasswordHasher& hasher = Hasher();
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     core::Result<std::string> hash = hasher.Hash(kPassword);
     if (!hash.ok()) {
@@ -139,6 +152,7 @@ void BM_Argon2idHash(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(hash.value().data());
   }
+  allocs.Stop();
   state.SetItemsProcessed(state.iterations());
   state.SetLabel(CostLabel(hasher.cost()));
 }
@@ -151,12 +165,14 @@ void BM_Argon2idVerify(benchmark::State& state) {
     state.SkipWithError("hashing failed");
     return;
   }
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     if (!hasher.Verify(hash.value(), kPassword)) {
       state.SkipWithError("the password did not verify");
       break;
     }
   }
+  allocs.Stop();
   state.SetItemsProcessed(state.iterations());
   state.SetLabel(CostLabel(hasher.cost()));
 }

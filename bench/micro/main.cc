@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   // it without a CMake build type, so it reads "debug"), not Keel: record
   // how Keel's own code was compiled next to it.
   benchmark::AddCustomContext("keel_build_type", KEEL_BENCH_BUILD_TYPE);
-  benchmark::RunSpecifiedBenchmarks();
+  // A --benchmark_filter that matches nothing is a mistake, not a result.
+  size_t ran = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  return 0;
+  return ran == 0 ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench/micro/alloc_counter.h"
 #include "core/buffer.h"
 #include "core/buffer_pool.h"
 #include "http/parser_limits.h"
@@ -89,6 +90,7 @@ void BM_ParseRequest(benchmark::State& state) {
   RequestParser parser(&limits);
   std::array<Header, kHeaderSlots> slots{};
   Request req;
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     in.Append(request);
     if (!ParseOne(parser, in, slots, req)) {
@@ -96,6 +98,7 @@ void BM_ParseRequest(benchmark::State& state) {
       break;
     }
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(request.size()));
   state.SetItemsProcessed(state.iterations());
   state.counters["request_bytes"] = static_cast<double>(request.size());
@@ -119,6 +122,7 @@ void BM_ParsePipelined16(benchmark::State& state) {
   RequestParser parser(&limits);
   std::array<Header, kHeaderSlots> slots{};
   Request req;
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     in.Append(batch);
     for (int i = 0; i < kDepth; ++i) {
@@ -128,6 +132,7 @@ void BM_ParsePipelined16(benchmark::State& state) {
       }
     }
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(batch.size()));
   state.SetItemsProcessed(state.iterations() * kDepth);
 }

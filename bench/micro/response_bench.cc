@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/user_json.h"
+#include "bench/micro/alloc_counter.h"
 #include "core/buffer.h"
 #include "core/buffer_pool.h"
 #include "core/date_cache.h"
@@ -40,6 +41,7 @@ void BM_ResponseBuild(benchmark::State& state, std::string_view body, bool with_
   Response res;
   size_t written = 0;
   char etag[24];  // AddHeader keeps a view: it must outlive SendJson
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     res.Reset(ctx);
     if (with_etag) res.AddHeader("ETag", api::FormatEtag(3, etag));
@@ -48,6 +50,7 @@ void BM_ResponseBuild(benchmark::State& state, std::string_view body, bool with_
     benchmark::DoNotOptimize(out.data());
     out.Clear();
   }
+  allocs.Stop();
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(written));
   state.SetItemsProcessed(state.iterations());
   state.counters["response_bytes"] = static_cast<double>(written);

@@ -8,6 +8,7 @@
 #include "api/auth_routes.h"
 #include "api/system_routes.h"
 #include "api/users_routes.h"
+#include "bench/micro/alloc_counter.h"
 #include "http/method.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -40,12 +41,14 @@ void BM_RouterFind(benchmark::State& state, http::Method method, std::string_vie
     state.SkipWithError("the route table does not answer as expected");
     return;
   }
+  bench::AllocCounter allocs(state);
   for (auto _ : state) {
     benchmark::DoNotOptimize(path);
     http::Router::Match m = router.Find(method, path, params);
     benchmark::DoNotOptimize(m);
     benchmark::DoNotOptimize(params);
   }
+  allocs.Stop();
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK_CAPTURE(BM_RouterFind, user_by_id, http::Method::kGet, "/api/users/123", Kind::kFound);
