@@ -20,14 +20,15 @@ constexpr int kUsage = 2;
 
 int UsageError(const std::string& message, std::string_view help_for = {}) {
   std::fprintf(stderr, "keel-admin: %s\n", message.c_str());
-  std::string more = help_for.empty() ? "keel-admin --help"
-                                      : "keel-admin " + std::string(help_for) + " --help";
+  std::string more =
+      help_for.empty() ? "keel-admin --help" : "keel-admin " + std::string(help_for) + " --help";
   std::fprintf(stderr, "Try '%s'.\n", more.c_str());
   return kUsage;
 }
 
 // Reads "--name value" or "--name=value" at argv[*i] into *out; advances *i
-// past a separate value. False if argv[*i] is not this option.
+// past a separate value. False if argv[*i] is not this option; true with
+// *error set if it is but its value is missing.
 bool TakeOption(int argc, char** argv, int* i, std::string_view name, std::string* out,
                 core::Status* error) {
   std::string_view arg = argv[*i];

@@ -89,23 +89,20 @@ core::Result<uint64_t> ParseNumber(std::string_view what, std::string_view text,
                                    uint64_t hi) {
   uint64_t n = 0;
   if (!ParseDecimal(text, &n) || n < lo || n > hi) {
-    return Bad(what, text,
-               "is not a number in " + std::to_string(lo) + "-" + std::to_string(hi));
+    return Bad(what, text, "is not a number in " + std::to_string(lo) + "-" + std::to_string(hi));
   }
   return n;
 }
 
 core::Result<uint64_t> ParseByteSize(std::string_view what, std::string_view text) {
+  // K, M, G, T -> shifts of 10, 20, 30, 40 bits.
+  constexpr std::string_view kSuffixes = "KMGT";
   std::string_view digits = text;
   int shift = 0;
   if (!digits.empty()) {
-    switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      default: break;
-    }
+    size_t at =
+        kSuffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+    if (at != std::string_view::npos) shift = 10 * static_cast<int>(at + 1);
   }
   if (shift != 0) digits.remove_suffix(1);
   uint64_t n = 0;

@@ -1,8 +1,8 @@
 #include "api/admin/commands.h"
 
+#include <ctime>
 #include <filesystem>
 #include <system_error>
-#include <ctime>
 
 namespace keel::api::admin {
 namespace {
@@ -143,8 +143,6 @@ const std::vector<Command>& CommandTable() {
 
 }  // namespace
 
-const std::vector<Command>& Commands() { return CommandTable(); }
-
 const Command* FindCommand(std::string_view name) {
   for (const Command& c : CommandTable()) {
     if (c.name == name) return &c;
@@ -198,10 +196,11 @@ Status RunCommand(const Command& command, const GlobalOptions& global,
   if (given != command.positionals) {
     // The help's first line is the usage: "Usage: keel-admin set-role ID ROLE".
     std::string_view usage = command.help.substr(0, command.help.find('\n'));
+    if (usage.starts_with("Usage: ")) usage.remove_prefix(7);
     std::string why = given < command.positionals
                           ? "missing arguments"
                           : "unexpected argument '" + inv.args.positionals().back() + "'";
-    return Status::InvalidArgument(why + " (" + std::string(usage) + ")");
+    return Status::InvalidArgument(why + " (usage: " + std::string(usage) + ")");
   }
   return command.run(inv);
 }

@@ -46,8 +46,6 @@ struct Command {
   core::Status (*run)(const Invocation&) = nullptr;
 };
 
-// Every command, in the order the help lists them.
-const std::vector<Command>& Commands();
 // The command called `name`, or nullptr.
 const Command* FindCommand(std::string_view name);
 // The global usage text, ending in '\n'.
@@ -65,7 +63,7 @@ core::Status RunCommand(const Command& command, const GlobalOptions& global,
 // store to list or back up).
 core::Result<std::unique_ptr<storage::Store>> OpenStore(const GlobalOptions& global, bool create);
 
-// A hasher with the cost of --argon2-ops and --argon2-mem-kib (keel's
+// The hashing cost from --argon2-ops and --argon2-mem-kib (keel's
 // defaults when absent; the same ranges as keel accepts).
 core::Result<auth::PasswordCost> ParseHashCost(const ParsedArgs& args);
 

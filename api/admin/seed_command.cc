@@ -164,8 +164,9 @@ Status RunSeed(const Invocation& inv) {
   for (uint64_t first = 1; first <= p.count; first += p.batch) {
     uint64_t last = first + std::min(p.batch, p.count - first + 1) - 1;
     if (Status s = SeedBatch(*store.value(), p, hash.value(), first, last, &tally); !s.ok()) {
-      std::fprintf(stderr, "keel-admin seed: stopped at user %" PRIu64 " after creating %" PRIu64
-                   " users\n", first, tally.created);
+      std::fprintf(
+          stderr, "keel-admin seed: stopped at user %" PRIu64 " after creating %" PRIu64 " users\n",
+          first, tally.created);
       return s;
     }
   }

@@ -21,19 +21,18 @@ constexpr char kKeyFile[] = "jwt.key";  // see auth/secret_key.h
 constexpr char kDataFile[] = "data.mdb";
 
 void PrintStatsJson(const storage::StoreStats& st) {
-  std::printf(
-      "{\"map_size\":%" PRIu64 ",\"page_size\":%" PRIu64 ",\"pages_used\":%" PRIu64
-      ",\"bytes_used\":%" PRIu64 ",\"readers_used\":%" PRIu32 ",\"max_readers\":%" PRIu32
-      ",\"entries\":{\"users\":%" PRIu64 ",\"emails\":%" PRIu64 ",\"credentials\":%" PRIu64
-      ",\"sessions\":%" PRIu64 "}}\n",
-      st.map_size, st.page_size, st.pages_used, st.pages_used * st.page_size, st.readers_used,
-      st.max_readers, st.users, st.emails, st.credentials, st.sessions);
+  std::printf("{\"map_size\":%" PRIu64 ",\"page_size\":%" PRIu64 ",\"pages_used\":%" PRIu64
+              ",\"bytes_used\":%" PRIu64 ",\"readers_used\":%" PRIu32 ",\"max_readers\":%" PRIu32
+              ",\"entries\":{\"users\":%" PRIu64 ",\"emails\":%" PRIu64 ",\"credentials\":%" PRIu64
+              ",\"sessions\":%" PRIu64 "}}\n",
+              st.map_size, st.page_size, st.pages_used, st.pages_used * st.page_size,
+              st.readers_used, st.max_readers, st.users, st.emails, st.credentials, st.sessions);
 }
 
 void PrintStatsText(const std::string& dir, const storage::StoreStats& st) {
   uint64_t used = st.pages_used * st.page_size;
-  double percent = st.map_size == 0 ? 0 : 100.0 * static_cast<double>(used) /
-                                               static_cast<double>(st.map_size);
+  double percent =
+      st.map_size == 0 ? 0 : 100.0 * static_cast<double>(used) / static_cast<double>(st.map_size);
   std::printf("database     %s/%s\n", dir.c_str(), kDataFile);
   std::printf("map size     %s (%" PRIu64 " bytes)\n", HumanBytes(st.map_size).c_str(),
               st.map_size);

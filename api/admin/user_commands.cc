@@ -27,9 +27,7 @@ core::Result<std::string> AdminPassword(const ParsedArgs& args) {
   return Status::InvalidArgument("give the password with --password or KEEL_ADMIN_PASSWORD");
 }
 
-Status NoSuchUser(uint64_t id) {
-  return Status::NotFound("no such user: " + std::to_string(id));
-}
+Status NoSuchUser(uint64_t id) { return Status::NotFound("no such user: " + std::to_string(id)); }
 
 }  // namespace
 
@@ -38,8 +36,8 @@ Status RunCreateAdmin(const Invocation& inv) {
   const std::string* email = args.Value("email");
   if (email == nullptr) return Status::InvalidArgument("--email is required");
   const std::string* given_name = args.Value("name");
-  NewUser admin{*email, given_name ? *given_name : "Administrator", std::string(storage::kRoleAdmin),
-                ""};
+  NewUser admin{*email, given_name ? *given_name : "Administrator",
+                std::string(storage::kRoleAdmin), ""};
   core::Result<std::string> password = AdminPassword(args);
   if (!password.ok()) return password.status();
   if (Status s = ValidateEmail(admin.email); !s.ok()) return Prefixed("--email", s);

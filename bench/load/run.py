@@ -57,7 +57,10 @@ class Scenario:
     path: str  # the URL's path
     request: str  # what the results file says is sent
     script: str  # in bench/load/
-    args: tuple = ()  # wrk script arguments; see script_args()
+    # The script's arguments after "--"; script_args() expands "users" to
+    # FIRST_ID COUNT TOKEN (users.lua), "login" to COUNT PASSWORD FORMAT
+    # (login.lua) and "tag" to a fresh random tag (create_user.lua).
+    args: tuple = ()
     hashing: bool = False  # argon2id per request: few connections, long timeout
     baseline: bool = False  # also run against nginx with --baseline nginx
     about: str = ""

@@ -70,6 +70,21 @@ std::vector<Case> EveryOption() {
       {"--map-size", "KEEL_MAP_SIZE", "512M",
        [](const Options& o) { return o.map_size == uint64_t{512} << 20; }},
       {"--sync", "KEEL_SYNC", "none", [](const Options& o) { return o.sync == "none"; }},
+      {"--argon2-ops", "KEEL_ARGON2_OPS", "3", [](const Options& o) { return o.argon2_ops == 3u; }},
+      {"--argon2-mem-kib", "KEEL_ARGON2_MEM_KIB", "1024",
+       [](const Options& o) { return o.argon2_mem_kib == 1024u; }},
+      {"--max-hash-queue", "KEEL_MAX_HASH_QUEUE", "9",
+       [](const Options& o) { return o.max_hash_queue == 9u; }},
+      {"--access-token-ttl", "KEEL_ACCESS_TOKEN_TTL", "60",
+       [](const Options& o) { return o.access_token_ttl == 60u; }},
+      {"--refresh-token-ttl", "KEEL_REFRESH_TOKEN_TTL", "3600",
+       [](const Options& o) { return o.refresh_token_ttl == 3600u; }},
+      {"--login-max-failures-account", "KEEL_LOGIN_MAX_FAILURES_ACCOUNT", "4",
+       [](const Options& o) { return o.login_max_failures_account == 4u; }},
+      {"--login-max-failures-address", "KEEL_LOGIN_MAX_FAILURES_ADDRESS", "20",
+       [](const Options& o) { return o.login_max_failures_address == 20u; }},
+      {"--login-window", "KEEL_LOGIN_WINDOW", "120",
+       [](const Options& o) { return o.login_window == 120u; }},
   };
 }
 

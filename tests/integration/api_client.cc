@@ -15,9 +15,7 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::string> CheapHashArgs() {
-  return {"--argon2-ops", "1", "--argon2-mem-kib", "64"};
-}
+std::vector<std::string> CheapHashArgs() { return {"--argon2-ops", "1", "--argon2-mem-kib", "64"}; }
 
 std::vector<std::string> CheapHashArgs(std::initializer_list<std::string> more) {
   std::vector<std::string> args = CheapHashArgs();
@@ -71,9 +69,7 @@ std::string Obj(std::initializer_list<JsonField> fields) {
   return out;
 }
 
-std::string Bearer(std::string_view token) {
-  return "Authorization: Bearer " + std::string(token);
-}
+std::string Bearer(std::string_view token) { return "Authorization: Bearer " + std::string(token); }
 
 std::string JsonRequest(std::string_view method, std::string_view path, std::string_view body,
                         std::vector<std::string> extra, std::string_view content_type) {
@@ -96,8 +92,9 @@ HttpResponse Api::Send(std::string_view request, bool quiet) const {
 
 HttpResponse Api::SignUp(std::string_view email, std::string_view name,
                          std::string_view password) const {
-  return Send(JsonRequest("POST", "/api/users",
-                          Obj({Str("email", email), Str("name", name), Str("password", password)})));
+  return Send(
+      JsonRequest("POST", "/api/users",
+                  Obj({Str("email", email), Str("name", name), Str("password", password)})));
 }
 
 HttpResponse Api::Login(std::string_view email, std::string_view password) const {
@@ -106,8 +103,7 @@ HttpResponse Api::Login(std::string_view email, std::string_view password) const
 }
 
 HttpResponse Api::Refresh(std::string_view refresh_token) const {
-  return Send(
-      JsonRequest("POST", "/api/auth/refresh", Obj({Str("refresh_token", refresh_token)})));
+  return Send(JsonRequest("POST", "/api/auth/refresh", Obj({Str("refresh_token", refresh_token)})));
 }
 
 HttpResponse Api::Logout(std::string_view refresh_token) const {
@@ -126,9 +122,8 @@ HttpResponse Api::DeleteAs(std::string_view token, std::string_view path) const 
   return Send(Request("DELETE", path, std::move(extra)));
 }
 
-HttpResponse Api::SendJsonAs(std::string_view token, std::string_view method,
-                             std::string_view path, std::string_view body,
-                             std::vector<std::string> extra,
+HttpResponse Api::SendJsonAs(std::string_view token, std::string_view method, std::string_view path,
+                             std::string_view body, std::vector<std::string> extra,
                              std::string_view content_type) const {
   if (!token.empty()) extra.push_back(Bearer(token));
   return Send(JsonRequest(method, path, body, std::move(extra), content_type));
@@ -146,8 +141,7 @@ std::optional<Tokens> Api::LoginTokens(std::string_view email, std::string_view 
   return Tokens{*access, *refresh};
 }
 
-std::optional<Account> Api::NewAccount(std::string_view name,
-                                       std::string_view email_prefix) const {
+std::optional<Account> Api::NewAccount(std::string_view name, std::string_view email_prefix) const {
   Account a;
   a.email = UniqueEmail(email_prefix);
   a.name = std::string(name);
@@ -188,8 +182,7 @@ std::optional<Account> Api::Admin() const {
   return a;
 }
 
-std::optional<std::vector<JsonValue>> Api::ListAll(std::string_view admin_token,
-                                                   int limit) const {
+std::optional<std::vector<JsonValue>> Api::ListAll(std::string_view admin_token, int limit) const {
   std::vector<JsonValue> users;
   std::string path = "/api/users?limit=" + std::to_string(limit);
   for (int page = 0; page < 100000; ++page) {
@@ -292,8 +285,7 @@ std::optional<JsonValue> JwtPart(std::string_view token, int part) {
   static const std::regex kRfc3339Utc(
       R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$)");
   if (!user.is_object()) return ::testing::AssertionFailure() << "user is not an object";
-  static const char* const kKeys[] = {"id",   "email",      "name",
-                                      "role", "created_at", "updated_at"};
+  static const char* const kKeys[] = {"id", "email", "name", "role", "created_at", "updated_at"};
   if (user.members().size() != std::size(kKeys)) {
     std::string keys;
     for (const auto& m : user.members()) keys += m.first + " ";

@@ -3,8 +3,10 @@
 // Auth).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "api_client.h"
 #include "test_server.h"
@@ -93,11 +95,11 @@ TEST_F(Auth, WrongPasswordAndUnknownEmailAnswerAlike) {
 TEST_F(Auth, LoginBodyMustBeJson) {
   EXPECT_TRUE(IsHouseError(api().Send(JsonRequest("POST", "/api/auth/login", "{")), 400));
   EXPECT_TRUE(IsHouseError(api().Send(JsonRequest("POST", "/api/auth/login", "[]")), 400));
-  EXPECT_TRUE(IsHouseError(api().Send(JsonRequest("POST", "/api/auth/login",
-                                                  Obj({Str("email", "a@example.com"),
-                                                       Str("password", "12345678")}),
-                                                  {}, "text/plain")),
-                           415));
+  EXPECT_TRUE(IsHouseError(
+      api().Send(JsonRequest("POST", "/api/auth/login",
+                             Obj({Str("email", "a@example.com"), Str("password", "12345678")}), {},
+                             "text/plain")),
+      415));
 }
 
 TEST_F(Auth, ProtectedEndpointsNeedABearerToken) {
@@ -235,6 +237,61 @@ TEST_F(Auth, ReusingARefreshTokenEndsTheFamily) {
   EXPECT_EQ(api().Refresh(other->refresh_token).status, 200);
 }
 
+// Ten clients present one refresh token at once: one rotation wins; the
+// others present a used token, which ends the family, the winner's new
+// token included.
+TEST_F(Auth, ConcurrentRefreshesWithOneTokenRotateOnce) {
+  auto ada = api().NewAccount("Ada");
+  ASSERT_TRUE(ada);
+  constexpr int kClients = 10;
+  std::string request =
+      JsonRequest("POST", "/api/auth/refresh", Obj({Str("refresh_token", ada->refresh_token)}));
+  std::vector<Connection> conns;
+  for (int i = 0; i < kClients; ++i) {
+    conns.push_back(server_->Connect());
+    ASSERT_TRUE(conns.back().ok());
+  }
+  std::atomic<int> ready{0};
+  std::vector<std::optional<HttpResponse>> answers(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kClients) std::this_thread::yield();
+      if (conns[i].SendAll(request)) answers[i] = conns[i].ReadResponse();
+    });
+  }
+  for (auto& t : threads) t.join();
+  int ok = 0, refused = 0;
+  std::string winner;
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a);
+    if (a->status == 200) {
+      ++ok;
+      winner = JsonString(a->body, "refresh_token").value_or("");
+    } else {
+      refused += IsHouseError(*a, 401) ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(refused, kClients - 1);
+  ASSERT_FALSE(winner.empty());
+  EXPECT_TRUE(IsHouseError(api().Refresh(winner), 401));
+}
+
+TEST_F(Auth, LoginEmailIsCaseInsensitive) {
+  auto ada = api().NewAccount("Ada");
+  ASSERT_TRUE(ada);
+  std::string upper = ada->email;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  HttpResponse r = api().Login(upper, ada->password);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = ParseBody(r);
+  ASSERT_TRUE(body);
+  HttpResponse me = api().GetAs(body->GetString("access_token").value_or(""), "/api/users/me");
+  EXPECT_EQ(JsonString(me.body, "email"), ada->email) << "the email as given at sign-up";
+}
+
 TEST_F(Auth, RefreshRejectsUnknownTokens) {
   EXPECT_TRUE(IsHouseError(api().Refresh("garbage"), 401));
   EXPECT_TRUE(IsHouseError(api().Refresh(std::string(43, 'A')), 401));
@@ -305,8 +362,8 @@ TEST(AuthHashQueue, FullQueueIs503WithRetryAfter) {
     ASSERT_TRUE(conns.back().ok());
   }
   for (int i = 0; i < kClients; ++i) {
-    std::string body = Obj({Str("email", UniqueEmail("queue")), Str("name", "Q"),
-                            Str("password", "correct horse")});
+    std::string body = Obj(
+        {Str("email", UniqueEmail("queue")), Str("name", "Q"), Str("password", "correct horse")});
     ASSERT_TRUE(conns[i].SendAll(JsonRequest("POST", "/api/users", body)));
   }
   int created = 0, refused = 0;

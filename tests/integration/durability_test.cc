@@ -47,7 +47,8 @@ class SignUpLoad {
 
   SignUpLoad(const TestServer& server, int threads, std::string prefix) {
     for (int t = 0; t < threads; ++t) {
-      threads_.emplace_back([this, &server, prefix, t] { Run(server, prefix + std::to_string(t)); });
+      threads_.emplace_back(
+          [this, &server, prefix, t] { Run(server, prefix + std::to_string(t)); });
     }
   }
   ~SignUpLoad() { Stop(); }
@@ -119,9 +120,9 @@ TEST(Durability, RestartKeepsUsersSessionsAndKey) {
     EXPECT_TRUE(st.exited && st.code == 0) << st;
   }
   // A different admin in the environment: not a first start, so ignored.
-  TestServer server(OnDir(dir, CheapHashArgs(),
-                          {"KEEL_ADMIN_EMAIL=second-admin@example.com",
-                           "KEEL_ADMIN_PASSWORD=second-admin-password"}));
+  TestServer server(OnDir(
+      dir, CheapHashArgs(),
+      {"KEEL_ADMIN_EMAIL=second-admin@example.com", "KEEL_ADMIN_PASSWORD=second-admin-password"}));
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   for (size_t i = 0; i < accounts.size(); ++i) {
@@ -180,6 +181,7 @@ TEST(Durability, AcknowledgedSignUpsSurviveSigkill) {
     acks = load.acks();
     EXPECT_EQ(load.other_statuses(), 0);
   }
+  RecordProperty("acknowledged", static_cast<int>(acks.size()));
   ASSERT_GT(acks.size(), 0u) << "no sign-up was acknowledged before the kill";
   TestServer server(OnDir(dir, CheapHashArgs()));
   ASSERT_TRUE(server.ok()) << server.error();
@@ -241,6 +243,7 @@ TEST(Durability, FullMapIs507ThenARestartWithALargerMapHelps) {
       }
     }
     ASSERT_TRUE(full) << "the map never filled";
+    RecordProperty("created_before_full", created);
     EXPECT_TRUE(IsHouseError(*full, 507)) << "after " << created << " sign-ups";
     // Reads go on; writes keep failing cleanly.
     HttpResponse me = api.GetAs(reader->access_token, "/api/users/me");

@@ -35,7 +35,7 @@ class JsonValue {
   const std::string& text() const { return text_; }
   // kNumber written as an integer that fits int64_t; otherwise nullopt.
   std::optional<int64_t> AsInt() const;
-  const std::vector<JsonValue>& items() const { return items_; }  // kArray
+  const std::vector<JsonValue>& items() const { return items_; }           // kArray
   const std::vector<std::pair<std::string, JsonValue>>& members() const {  // kObject
     return members_;
   }

@@ -37,10 +37,26 @@ TEST(JsonValue, UnescapesStrings) {
 
 TEST(JsonValue, RejectsMalformedText) {
   const std::string kBad[] = {
-      "",          "{",           "[1,]",         "{\"a\":1,}",      "{\"a\" 1}",
-      "01",        "1.",          "-",            "tru",             "\"\\x\"",
-      "\"\\ud800\"", "\"\\udc00\"", "\"a\nb\"",     "\"\xFF\"",        "\"\xC0\xAF\"",
-      "\"\xED\xA0\x80\"", "{\"a\":1,\"a\":2}", "1 2", "{\"a\":1}}", "'a'",
+      "",
+      "{",
+      "[1,]",
+      "{\"a\":1,}",
+      "{\"a\" 1}",
+      "01",
+      "1.",
+      "-",
+      "tru",
+      "\"\\x\"",
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"a\nb\"",
+      "\"\xFF\"",
+      "\"\xC0\xAF\"",
+      "\"\xED\xA0\x80\"",
+      "{\"a\":1,\"a\":2}",
+      "1 2",
+      "{\"a\":1}}",
+      "'a'",
   };
   for (const std::string& text : kBad) {
     std::string error;

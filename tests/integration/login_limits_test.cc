@@ -26,8 +26,8 @@ namespace {
   }
   int s = std::atoi(retry->c_str());
   if (s < 1 || s > max_seconds) {
-    return ::testing::AssertionFailure() << "Retry-After " << s << " not in [1, " << max_seconds
-                                         << "]";
+    return ::testing::AssertionFailure()
+           << "Retry-After " << s << " not in [1, " << max_seconds << "]";
   }
   if (seconds) *seconds = s;
   return ::testing::AssertionSuccess();
@@ -79,9 +79,26 @@ TEST(LoginLimits, AddressIsLimitedAcrossAccounts) {
   EXPECT_TRUE(IsLoginLimited(api.Login(UniqueEmail("unknown"), "not-the-password"), 900));
 }
 
+// The per-address limit counts the connection's address; a client cannot
+// step around it with forwarding headers.
+TEST(LoginLimits, ForwardingHeadersDoNotChangeTheAddress) {
+  TestServer server(ServerOptions{.args = CheapHashArgs({"--login-max-failures-address", "3"})});
+  ASSERT_TRUE(server.ok()) << server.error();
+  Api api(server);
+  HttpResponse last;
+  for (int i = 0; i < 4; ++i) {
+    std::string ip = "198.51.100." + std::to_string(i + 1);
+    last = api.Send(JsonRequest(
+        "POST", "/api/auth/login",
+        Obj({Str("email", UniqueEmail("unknown")), Str("password", "not-the-password")}),
+        {"X-Forwarded-For: " + ip, "X-Real-IP: " + ip, "Forwarded: for=" + ip}));
+  }
+  EXPECT_TRUE(IsLoginLimited(last, 900));
+}
+
 TEST(LoginLimits, LimitEndsWithTheWindow) {
-  TestServer server(ServerOptions{.args = CheapHashArgs(
-                         {"--login-max-failures-account", "2", "--login-window", "1"})});
+  TestServer server(ServerOptions{
+      .args = CheapHashArgs({"--login-max-failures-account", "2", "--login-window", "1"})});
   ASSERT_TRUE(server.ok()) << server.error();
   Api api(server);
   auto ada = api.NewAccount("Ada");
@@ -96,10 +113,9 @@ TEST(LoginLimits, LimitEndsWithTheWindow) {
 }
 
 TEST(LoginLimits, OptionsAreValidated) {
-  for (std::string_view option :
-       {"--login-max-failures-account", "--login-max-failures-address", "--login-window",
-        "--access-token-ttl", "--refresh-token-ttl", "--max-hash-queue", "--argon2-ops",
-        "--argon2-mem-kib"}) {
+  for (std::string_view option : {"--login-max-failures-account", "--login-max-failures-address",
+                                  "--login-window", "--access-token-ttl", "--refresh-token-ttl",
+                                  "--max-hash-queue", "--argon2-ops", "--argon2-mem-kib"}) {
     SCOPED_TRACE(option);
     RunResult r = RunKeel({std::string(option), "abc", "--port", "0"});
     EXPECT_TRUE(r.status.exited && r.status.code != 0) << r.status;

@@ -196,8 +196,7 @@ RunResult RunKeel(const std::vector<std::string>& args, const std::vector<std::s
                   milliseconds timeout = milliseconds(5000));
 // The same for any program: `argv[0]` is its path. KEEL_* variables are not
 // inherited here either.
-RunResult RunProgram(const std::vector<std::string>& argv,
-                     const std::vector<std::string>& env = {},
+RunResult RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                      milliseconds timeout = milliseconds(5000));
 
 // Path of the keel binary under test.

@@ -60,8 +60,8 @@ TEST_F(SignUp, Returns201WithTheUserLocationAndETag) {
 }
 
 TEST_F(SignUp, AcceptsACharsetParameter) {
-  HttpResponse r = Post(Body(UniqueEmail(), "Ada", "correct horse"),
-                        "application/json; charset=utf-8");
+  HttpResponse r =
+      Post(Body(UniqueEmail(), "Ada", "correct horse"), "application/json; charset=utf-8");
   EXPECT_EQ(r.status, 201) << r.body;
 }
 
@@ -99,8 +99,8 @@ TEST_F(SignUp, MissingOrMalformedEmailIs400NamingEmail) {
 TEST_F(SignUp, EmailOf254BytesIsAcceptedAnd255IsNot) {
   // 64-byte local part (the RFC 5321 maximum) and labels under 64 bytes.
   std::string local(64, 'a');
-  std::string domain = std::string(61, 'b') + "." + std::string(61, 'c') + "." +
-                       std::string(61, 'd') + ".com";
+  std::string domain =
+      std::string(61, 'b') + "." + std::string(61, 'c') + "." + std::string(61, 'd') + ".com";
   std::string email = local + "@" + domain;
   ASSERT_EQ(email.size(), 254u);
   HttpResponse ok = api().SignUp(email, "Ada", "correct horse");
@@ -126,10 +126,9 @@ TEST_F(SignUp, BadNameIs400NamingName) {
 
 TEST_F(SignUp, NameCountsCodePointsNotBytes) {
   const std::string kGood[] = {
-      std::string(100, 'n'),
-      Repeat("\xC3\xA9", 100),          // 200 bytes
-      Repeat("\xE6\x97\xA5", 100),      // 300 bytes
-      Repeat("\xF0\x9F\x98\x80", 100),  // 400 bytes, outside the BMP
+      std::string(100, 'n'), Repeat("\xC3\xA9", 100),  // 200 bytes
+      Repeat("\xE6\x97\xA5", 100),                     // 300 bytes
+      Repeat("\xF0\x9F\x98\x80", 100),                 // 400 bytes, outside the BMP
   };
   for (const std::string& name : kGood) {
     SCOPED_TRACE(name);
@@ -144,16 +143,62 @@ TEST_F(SignUp, NameCountsCodePointsNotBytes) {
 TEST_F(SignUp, InvalidUtf8InNameIs400) {
   const std::string kBad[] = {
       "Ada\xFF",
-      "Ada\xC3",            // truncated sequence
-      "\xC0\xAF",           // overlong '/'
-      "\xED\xA0\x80",       // an encoded surrogate
-      "\xF4\x90\x80\x80",   // past U+10FFFF
-      "\x80start",          // stray continuation byte
+      "Ada\xC3",           // truncated sequence
+      "\xC0\xAF",          // overlong '/'
+      "\xED\xA0\x80",      // an encoded surrogate
+      "\xF4\x90\x80\x80",  // past U+10FFFF
+      "\x80start",         // stray continuation byte
   };
   for (const std::string& name : kBad) {
     SCOPED_TRACE(::testing::PrintToString(name));
     EXPECT_TRUE(IsHouseError(Post(Body(UniqueEmail(), name, "correct horse")), 400));
   }
+}
+
+// Names sent with JSON escapes count as the characters they stand for.
+TEST_F(SignUp, JsonEscapesInNamesAreDecoded) {
+  struct Case {
+    std::string raw;   // the name as JSON text
+    std::string want;  // its UTF-8
+  };
+  std::string hundred_e, hundred_smileys;
+  for (int i = 0; i < 100; ++i) {
+    hundred_e += "\\u00e9";
+    hundred_smileys += "\\ud83d\\ude00";
+  }
+  const Case kGood[] = {
+      {"\"Ad\\u0061\"", "Ada"},
+      {"\"\\\"quoted\\\" \\\\ slash\\/\"", "\"quoted\" \\ slash/"},
+      {"\"" + hundred_e + "\"", Repeat("\xC3\xA9", 100)},
+      {"\"" + hundred_smileys + "\"", Repeat("\xF0\x9F\x98\x80", 100)},
+  };
+  for (const Case& c : kGood) {
+    SCOPED_TRACE(c.raw.substr(0, 40));
+    HttpResponse r = Post(
+        Obj({Str("email", UniqueEmail()), Raw("name", c.raw), Str("password", "correct horse")}));
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto user = ParseBody(r);
+    ASSERT_TRUE(user);
+    EXPECT_EQ(user->GetString("name"), c.want);
+  }
+  const std::string kBad[] = {
+      "\"" + hundred_e + "\\u00e9\"",  // 101 characters
+      "\"\\ud800\"",                   // a lone surrogate is not a character
+      "\"x\\udc00y\"",
+  };
+  for (const std::string& raw : kBad) {
+    SCOPED_TRACE(raw.substr(0, 40));
+    EXPECT_TRUE(IsHouseError(Post(Obj({Str("email", UniqueEmail()), Raw("name", raw),
+                                       Str("password", "correct horse")})),
+                             400));
+  }
+}
+
+TEST_F(SignUp, EmailKeepsItsCase) {
+  std::string email = UniqueEmail("MixedCase");
+  HttpResponse r = api().SignUp(email, "Ada", "correct horse");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(JsonString(r.body, "email"), email);
 }
 
 TEST_F(SignUp, PasswordLengthIsCountedInBytes) {
@@ -179,8 +224,8 @@ TEST_F(SignUp, PasswordLengthIsCountedInBytes) {
       EXPECT_TRUE(IsHouseErrorNaming(r, 400, "password"));
     }
   }
-  EXPECT_TRUE(IsHouseErrorNaming(Post(Obj({Str("email", UniqueEmail()), Str("name", "Ada")})),
-                                 400, "password"));
+  EXPECT_TRUE(IsHouseErrorNaming(Post(Obj({Str("email", UniqueEmail()), Str("name", "Ada")})), 400,
+                                 "password"));
   EXPECT_TRUE(IsHouseErrorNaming(
       Post(Obj({Str("email", UniqueEmail()), Str("name", "Ada"), Raw("password", "12345678")})),
       400, "password"));
@@ -216,8 +261,17 @@ TEST_F(SignUp, CannotChooseItsOwnRole) {
 
 TEST_F(SignUp, BodyThatIsNotAJsonObjectIs400) {
   const std::string kBad[] = {
-      "",          "[]",       "\"ada\"", "42", "null", "true", "{", "{\"email\":",
-      "{\"email\":\"a@example.com\",}", "{} {}", "{'email':'a@example.com'}",
+      "",
+      "[]",
+      "\"ada\"",
+      "42",
+      "null",
+      "true",
+      "{",
+      "{\"email\":",
+      "{\"email\":\"a@example.com\",}",
+      "{} {}",
+      "{'email':'a@example.com'}",
   };
   for (const std::string& body : kBad) {
     SCOPED_TRACE(body);
@@ -246,7 +300,8 @@ TEST_F(SignUp, DuplicateEmailIs409WhateverItsCase) {
 
 TEST_F(SignUp, ConcurrentSignUpsWithOneEmailCreateOneUser) {
   constexpr int kClients = 10;
-  std::string request = JsonRequest("POST", "/api/users", Body(UniqueEmail(), "Ada", "pw-12345678"));
+  std::string request =
+      JsonRequest("POST", "/api/users", Body(UniqueEmail(), "Ada", "pw-12345678"));
   // Connect everyone first, then send at once, so the requests overlap.
   std::vector<Connection> conns;
   for (int i = 0; i < kClients; ++i) {

@@ -28,8 +28,7 @@ class UpdateUser : public SharedServerTest<UpdateUser> {
     return api().SendJsonAs(as.access_token, "PATCH", Path(target), body, std::move(extra),
                             content_type);
   }
-  static HttpResponse SetPassword(const Account& as, const Account& target,
-                                  std::string_view body) {
+  static HttpResponse SetPassword(const Account& as, const Account& target, std::string_view body) {
     return api().SendJsonAs(as.access_token, "PUT", Path(target) + "/password", body);
   }
   // The user as its owner sees it now.
@@ -75,11 +74,11 @@ TEST_F(UpdateUser, PutNeedsEmailAndName) {
   EXPECT_TRUE(IsHouseErrorNaming(
       Put(*ada, *ada, Obj({Str("email", "not-an-email"), Str("name", "Ada")})), 400, "email"));
   EXPECT_TRUE(IsHouseErrorNaming(
-      Put(*ada, *ada, Obj({Str("email", UniqueEmail()), Str("name", std::string(101, 'n'))})),
-      400, "name"));
+      Put(*ada, *ada, Obj({Str("email", UniqueEmail()), Str("name", std::string(101, 'n'))})), 400,
+      "name"));
   EXPECT_TRUE(IsHouseErrorNaming(
-      Put(*ada, *ada, Obj({Str("email", UniqueEmail()), Str("name", "Ada"), Raw("foo", "1")})),
-      400, "foo"));
+      Put(*ada, *ada, Obj({Str("email", UniqueEmail()), Str("name", "Ada"), Raw("foo", "1")})), 400,
+      "foo"));
   auto user = Fetch(*ada);
   ASSERT_TRUE(user);
   EXPECT_EQ(user->GetString("email"), ada->email);
@@ -88,9 +87,9 @@ TEST_F(UpdateUser, PutNeedsEmailAndName) {
 TEST_F(UpdateUser, PutCannotSetThePassword) {
   auto ada = api().NewAccount("Ada");
   ASSERT_TRUE(ada);
-  HttpResponse r = Put(*ada, *ada,
-                       Obj({Str("email", ada->email), Str("name", "Ada"),
-                            Str("password", "a-new-password")}));
+  HttpResponse r =
+      Put(*ada, *ada,
+          Obj({Str("email", ada->email), Str("name", "Ada"), Str("password", "a-new-password")}));
   EXPECT_TRUE(IsHouseError(r, 400));
   EXPECT_EQ(api().Login(ada->email, "a-new-password").status, 401);
 }
@@ -99,8 +98,8 @@ TEST_F(UpdateUser, PutToATakenEmailIs409) {
   auto ada = api().NewAccount("Ada");
   auto bob = api().NewAccount("Bob");
   ASSERT_TRUE(ada && bob);
-  EXPECT_TRUE(IsHouseError(Put(*ada, *ada, Obj({Str("email", bob->email), Str("name", "Ada")})),
-                           409));
+  EXPECT_TRUE(
+      IsHouseError(Put(*ada, *ada, Obj({Str("email", bob->email), Str("name", "Ada")})), 409));
   std::string upper = bob->email;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_TRUE(IsHouseError(Put(*ada, *ada, Obj({Str("email", upper), Str("name", "Ada")})), 409));
@@ -115,8 +114,8 @@ TEST_F(UpdateUser, PutOnSomeoneElseIs403AndAdminMay) {
   auto bob = api().NewAccount("Bob");
   auto admin = api().Admin();
   ASSERT_TRUE(ada && bob && admin);
-  EXPECT_TRUE(IsHouseError(Put(*ada, *bob, Obj({Str("email", bob->email), Str("name", "Hacked")})),
-                           403));
+  EXPECT_TRUE(
+      IsHouseError(Put(*ada, *bob, Obj({Str("email", bob->email), Str("name", "Hacked")})), 403));
   auto user = Fetch(*bob);
   ASSERT_TRUE(user);
   EXPECT_EQ(user->GetString("name"), "Bob");
@@ -231,8 +230,8 @@ TEST_F(UpdateUser, PatchHonoursIfMatch) {
   ASSERT_TRUE(ada);
   HttpResponse ok = Patch(*ada, *ada, Obj({Str("name", "One")}), {"If-Match: " + ada->etag});
   ASSERT_EQ(ok.status, 200) << ok.body;
-  EXPECT_TRUE(IsHouseError(Patch(*ada, *ada, Obj({Str("name", "Two")}), {"If-Match: " + ada->etag}),
-                           412));
+  EXPECT_TRUE(
+      IsHouseError(Patch(*ada, *ada, Obj({Str("name", "Two")}), {"If-Match: " + ada->etag}), 412));
   auto user = Fetch(*ada);
   ASSERT_TRUE(user);
   EXPECT_EQ(user->GetString("name"), "One");
@@ -299,9 +298,9 @@ TEST_F(UpdateUser, PasswordChangeEndsOldTokens) {
   // A second session, from another login, must end too.
   auto other = api().LoginTokens(ada->email, ada->password);
   ASSERT_TRUE(other);
-  HttpResponse r = SetPassword(*ada, *ada,
-                               Obj({Str("current_password", ada->password),
-                                    Str("new_password", "brand-new-password")}));
+  HttpResponse r = SetPassword(
+      *ada, *ada,
+      Obj({Str("current_password", ada->password), Str("new_password", "brand-new-password")}));
   ASSERT_EQ(r.status, 204) << r.body;
   EXPECT_TRUE(HasCommonHeaders(r));
   EXPECT_TRUE(IsHouseError(api().GetAs(ada->access_token, "/api/users/me"), 401));
@@ -317,9 +316,9 @@ TEST_F(UpdateUser, PasswordChangeEndsOldTokens) {
 TEST_F(UpdateUser, WrongCurrentPasswordIs401AndChangesNothing) {
   auto ada = api().NewAccount("Ada");
   ASSERT_TRUE(ada);
-  HttpResponse r = SetPassword(
-      *ada, *ada,
-      Obj({Str("current_password", "not-the-password"), Str("new_password", "brand-new-password")}));
+  HttpResponse r = SetPassword(*ada, *ada,
+                               Obj({Str("current_password", "not-the-password"),
+                                    Str("new_password", "brand-new-password")}));
   EXPECT_TRUE(IsHouseError(r, 401));
   EXPECT_EQ(api().GetAs(ada->access_token, "/api/users/me").status, 200);
   EXPECT_EQ(api().Login(ada->email, ada->password).status, 200);
@@ -342,11 +341,10 @@ TEST_F(UpdateUser, NewPasswordIsValidated) {
       SetPassword(*ada, *ada,
                   Obj({Str("current_password", ada->password), Str("new_password", "short")})),
       400, "password"));
-  EXPECT_TRUE(IsHouseErrorNaming(
-      SetPassword(*ada, *ada,
-                  Obj({Str("current_password", ada->password),
-                       Str("new_password", std::string(1025, 'p'))})),
-      400, "password"));
+  EXPECT_TRUE(IsHouseErrorNaming(SetPassword(*ada, *ada,
+                                             Obj({Str("current_password", ada->password),
+                                                  Str("new_password", std::string(1025, 'p'))})),
+                                 400, "password"));
   EXPECT_EQ(api().Login(ada->email, ada->password).status, 200);
 }
 
@@ -368,9 +366,9 @@ TEST_F(UpdateUser, SomeoneElsesPasswordIs403) {
   auto ada = api().NewAccount("Ada");
   auto bob = api().NewAccount("Bob");
   ASSERT_TRUE(ada && bob);
-  HttpResponse r = SetPassword(*ada, *bob,
-                               Obj({Str("current_password", bob->password),
-                                    Str("new_password", "stolen-password")}));
+  HttpResponse r = SetPassword(
+      *ada, *bob,
+      Obj({Str("current_password", bob->password), Str("new_password", "stolen-password")}));
   EXPECT_TRUE(IsHouseError(r, 403));
   EXPECT_EQ(api().Login(bob->email, bob->password).status, 200);
 }
