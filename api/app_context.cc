@@ -1,5 +1,6 @@
 #include "api/app_context.h"
 
+#include <ctime>
 #include <memory>
 
 namespace keel::api {
@@ -9,6 +10,8 @@ storage::Reader& ThreadReader(storage::Store& store) {
   thread_local std::unique_ptr<storage::Reader> reader = store.NewReader();
   return *reader;
 }
+
+int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
 core::JsonReader& ThreadJsonReader() {
   thread_local core::JsonReader reader;

@@ -28,6 +28,8 @@ struct AppContext {
 // transaction) and a JSON reader (its own simdjson parser). Made on first
 // use on each thread.
 storage::Reader& ThreadReader(storage::Store& store);
+// Wall-clock seconds, for timestamps and token times.
+int64_t NowSeconds();
 core::JsonReader& ThreadJsonReader();
 
 }  // namespace keel::api

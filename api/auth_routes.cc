@@ -20,8 +20,6 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
 constexpr std::string_view kBadLogin = "invalid email or password";
 
 struct Issued {
@@ -32,7 +30,7 @@ struct Issued {
 };
 
 void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
-  std::string access = app.jwt->Sign(issued.user_id, issued.role, issued.token_version, Now());
+  std::string access = app.jwt->Sign(issued.user_id, issued.role, issued.token_version, NowSeconds());
   std::string& body = res.scratch();
   core::JsonWriter w(body);
   w.BeginObject();
@@ -64,7 +62,7 @@ void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::s
   issued->refresh_token = auth::NewRefreshToken();
   std::string token_hash = auth::HashToken(issued->refresh_token);
   std::string family = auth::RandomBytes(16);
-  int64_t expires = Now() + app.refresh_ttl_seconds;
+  int64_t expires = NowSeconds() + app.refresh_ttl_seconds;
   WriteThen(
       app, res,
       [issued, user_id, token_hash, family, expires, rehash](storage::WriteTxn& t) -> Status {
@@ -90,19 +88,12 @@ void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::s
 }
 
 void Login(const AppContext& app, Request& req, Response& res) {
-  if (!IsJsonContentType(req)) {
-    res.SendError(415, "the body must be application/json");
-    return;
-  }
-  core::Result<LoginBody> parsed = ParseLogin(req);
-  if (!parsed.ok()) {
-    SendStatus(res, parsed.status());
-    return;
-  }
-  auto body = std::make_shared<LoginBody>(std::move(parsed).value());
+  std::optional<LoginBody> parsed = ReadBody(req, res, ParseLogin);
+  if (!parsed) return;
+  auto body = std::make_shared<LoginBody>(std::move(*parsed));
   std::string account = LowerAscii(body->email);
   std::string address(req.remote_key);
-  int64_t now = Now();
+  int64_t now = NowSeconds();
   uint32_t wait = std::max(app.account_failures->RetryAfter(account, now),
                            app.address_failures->RetryAfter(address, now));
   if (wait > 0) {
@@ -133,7 +124,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
       },
       [&app, ok, rehash, id, account, address](Response* r) {
         if (r == nullptr) return;
-        int64_t now = Now();
+        int64_t now = NowSeconds();
         if (!*ok) {
           app.account_failures->RecordFailure(account, now);
           app.address_failures->RecordFailure(address, now);
@@ -147,16 +138,9 @@ void Login(const AppContext& app, Request& req, Response& res) {
 }
 
 void Refresh(const AppContext& app, Request& req, Response& res) {
-  if (!IsJsonContentType(req)) {
-    res.SendError(415, "the body must be application/json");
-    return;
-  }
-  core::Result<std::string> token = ParseRefreshToken(req);
-  if (!token.ok()) {
-    SendStatus(res, token.status());
-    return;
-  }
-  std::string old_hash = auth::HashToken(token.value());
+  std::optional<std::string> token = ReadBody(req, res, ParseRefreshToken);
+  if (!token) return;
+  std::string old_hash = auth::HashToken(*token);
   auto issued = std::make_shared<Issued>();
   issued->refresh_token = auth::NewRefreshToken();
   std::string new_hash = auth::HashToken(issued->refresh_token);
@@ -174,7 +158,7 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
           return Status::Ok();
         }
         if (!s.ok()) return s;
-        int64_t now = Now();
+        int64_t now = NowSeconds();
         if (session.used) {
           // A rotated token came back: someone holds a copy. End the whole
           // family so neither holder can go on (RFC 6819 section 5.2.2.3).
@@ -210,16 +194,9 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
 }
 
 void Logout(const AppContext& app, Request& req, Response& res) {
-  if (!IsJsonContentType(req)) {
-    res.SendError(415, "the body must be application/json");
-    return;
-  }
-  core::Result<std::string> token = ParseRefreshToken(req);
-  if (!token.ok()) {
-    SendStatus(res, token.status());
-    return;
-  }
-  std::string hash = auth::HashToken(token.value());
+  std::optional<std::string> token = ReadBody(req, res, ParseRefreshToken);
+  if (!token) return;
+  std::string hash = auth::HashToken(*token);
   WriteThen(
       app, res,
       [hash](storage::WriteTxn& t) -> Status {

@@ -70,6 +70,7 @@ struct SignalWaiter {
   uv_signal_t sigint;
   uv_signal_t sigterm;
   int received = 0;
+  bool installed = false;
 
   static void OnSignal(uv_signal_t* h, int signum) {
     auto* self = static_cast<SignalWaiter*>(h->data);
@@ -78,17 +79,33 @@ struct SignalWaiter {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->sigterm), nullptr);
   }
 
-  // Blocks until SIGINT or SIGTERM arrives.
-  int Wait() {
+  // Installs the handlers. Done before the "listening" line is printed, so
+  // a supervisor that signals as soon as it reads that line never hits the
+  // default action (death by signal instead of a drain and exit 0).
+  void Install() {
+    installed = true;
     uv_loop_init(&loop);
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);
     sigint.data = sigterm.data = this;
     uv_signal_start(&sigint, OnSignal, SIGINT);
     uv_signal_start(&sigterm, OnSignal, SIGTERM);
+  }
+
+  // Blocks until SIGINT or SIGTERM arrives (one may already be pending).
+  int Wait() {
     uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
     return received;
+  }
+
+  ~SignalWaiter() {
+    if (!installed) return;
+    if (received == 0) {  // leaving early (a startup error): close by hand
+      uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
+      uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+      uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    uv_loop_close(&loop);
   }
 };
 
@@ -159,6 +176,8 @@ int Main(int argc, char** argv) {
   AddUserRoutes(router, &app);
   AddAuthRoutes(router, &app);
 
+  SignalWaiter signals;
+  signals.Install();
   http::ServerConfig config = MakeServerConfig(opts);
   http::Server server(config, &router);
   if (core::Status s = server.Start(); !s.ok()) {
@@ -173,7 +192,7 @@ int Main(int argc, char** argv) {
               config.threads == 1 ? "" : "s");
   std::fflush(stdout);
 
-  int sig = SignalWaiter().Wait();
+  int sig = signals.Wait();
   LOG_INFO("received %s: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
   state.ready.store(false);
   server.Drain();

@@ -22,8 +22,6 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
 
 void SendUser(Response& res, int status, const std::string& json, uint64_t revision) {
   char etag[24];
@@ -57,16 +55,9 @@ bool IfNoneMatchHits(std::string_view header, uint64_t revision) {
 }
 
 void SignUp(const AppContext& app, Request& req, Response& res) {
-  if (!IsJsonContentType(req)) {
-    res.SendError(415, "the body must be application/json");
-    return;
-  }
-  core::Result<SignUpBody> body = ParseSignUp(req);
-  if (!body.ok()) {
-    SendStatus(res, body.status());
-    return;
-  }
-  auto input = std::make_shared<SignUpBody>(std::move(body).value());
+  std::optional<SignUpBody> body = ReadBody(req, res, ParseSignUp);
+  if (!body) return;
+  auto input = std::make_shared<SignUpBody>(std::move(*body));
   auto hash = std::make_shared<core::Result<std::string>>(std::string());
   // argon2id runs on the thread pool; the write goes to the writer thread;
   // the 201 goes out only after the commit holding the user is durable.
@@ -87,7 +78,7 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
                            WriteThen(
                                app, *r,
                                [nu, user, json](storage::WriteTxn& t) {
-                                 return CreateUser(t, nu, Now(), user.get(), json.get());
+                                 return CreateUser(t, nu, NowSeconds(), user.get(), json.get());
                                },
                                [user, json](Response& res, const Status& st) {
                                  if (!st.ok()) {
@@ -197,17 +188,10 @@ void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) 
   if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
       !RequireSelfOrAdmin(caller, id, res))
     return;
-  if (!IsJsonContentType(req, patch)) {
-    res.SendError(415, patch ? "the body must be application/merge-patch+json or application/json"
-                             : "the body must be application/json");
-    return;
-  }
-  core::Result<UserChanges> parsed = patch ? ParseUserPatch(req) : ParseUserPut(req);
-  if (!parsed.ok()) {
-    SendStatus(res, parsed.status());
-    return;
-  }
-  UserChanges changes = std::move(parsed).value();
+  std::optional<UserChanges> parsed =
+      ReadBody(req, res, patch ? ParseUserPatch : ParseUserPut, /*allow_merge_patch=*/patch);
+  if (!parsed) return;
+  UserChanges changes = std::move(*parsed);
   if (changes.role && !caller.admin) {
     res.SendError(403, "only an admin can change a role");
     return;
@@ -225,7 +209,7 @@ void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) 
         if (changes.email) user->email = *changes.email;
         if (changes.name) user->name = *changes.name;
         if (changes.role) user->role = *changes.role;
-        return SaveUser(t, *user, Now(), json.get());
+        return SaveUser(t, *user, NowSeconds(), json.get());
       },
       [user, json](Response& r, const Status& st) {
         if (st.code() == Status::Code::kNotFound) {
@@ -263,16 +247,9 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
   if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
       !RequireSelfOrAdmin(caller, id, res))
     return;
-  if (!IsJsonContentType(req)) {
-    res.SendError(415, "the body must be application/json");
-    return;
-  }
-  core::Result<PasswordBody> parsed = ParsePasswordChange(req);
-  if (!parsed.ok()) {
-    SendStatus(res, parsed.status());
-    return;
-  }
-  auto body = std::make_shared<PasswordBody>(std::move(parsed).value());
+  std::optional<PasswordBody> parsed = ReadBody(req, res, ParsePasswordChange);
+  if (!parsed) return;
+  auto body = std::make_shared<PasswordBody>(std::move(*parsed));
   // Your own password needs the current one, admin or not; an admin
   // resetting someone else's does not.
   bool self = caller.id == id;
@@ -316,7 +293,7 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
               // Older access tokens carry the old version: they stop working.
               ++user.token_version;
               std::string json;
-              if (s = SaveUser(t, user, Now(), &json); !s.ok()) return s;
+              if (s = SaveUser(t, user, NowSeconds(), &json); !s.ok()) return s;
               if (s = t.PutPasswordHash(id, hash); !s.ok()) return s;
               return t.DeleteUserSessions(id);
             },

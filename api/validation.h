@@ -7,8 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "api/status_response.h"
 #include "core/status.h"
 #include "http/request.h"
+#include "http/response.h"
 
 namespace keel::api {
 
@@ -50,5 +52,26 @@ core::Result<PasswordBody> ParsePasswordChange(const http::Request& req);
 
 // {"refresh_token": "..."}
 core::Result<std::string> ParseRefreshToken(const http::Request& req);
+
+// The front of every handler that takes a body: checks the content type
+// (415), parses and validates with `parse` (400 naming the field), and
+// returns the body, or nothing after having answered.
+template <typename T>
+std::optional<T> ReadBody(const http::Request& req, http::Response& res,
+                          core::Result<T> (*parse)(const http::Request&),
+                          bool allow_merge_patch = false) {
+  if (!IsJsonContentType(req, allow_merge_patch)) {
+    res.SendError(415, allow_merge_patch
+                           ? "the body must be application/merge-patch+json or application/json"
+                           : "the body must be application/json");
+    return std::nullopt;
+  }
+  core::Result<T> parsed = parse(req);
+  if (!parsed.ok()) {
+    SendStatus(res, parsed.status());
+    return std::nullopt;
+  }
+  return std::move(parsed).value();
+}
 
 }  // namespace keel::api
