@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstring>
+
 #include <array>
 #include <charconv>
 #include <utility>
@@ -25,10 +27,12 @@ using Mac = std::array<unsigned char, crypto_auth_hmacsha256_BYTES>;
 
 // HMAC-SHA256 through the streaming API, which takes a key of any length
 // (crypto_auth_hmacsha256 itself wants exactly 32 bytes).
-Mac ComputeMac(std::string_view key, std::string_view message) {
+static_assert(sizeof(crypto_auth_hmacsha256_state) <= 256, "keyed_state_ is too small");
+
+// Continues from a copy of the keyed state: the key itself is not touched.
+Mac ComputeMac(const unsigned char* keyed_state, std::string_view message) {
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
+  std::memcpy(&state, keyed_state, sizeof state);
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
                                 message.size());
   Mac mac;
@@ -160,9 +164,17 @@ Status ReadClaims(core::JsonReader& reader, std::string_view json, Claims* c) {
 }  // namespace
 
 JwtCodec::JwtCodec(std::string key, std::string issuer, int64_t ttl_seconds, int64_t leeway_seconds)
-    : key_(std::move(key)), issuer_(std::move(issuer)), ttl_(ttl_seconds), leeway_(leeway_seconds) {
+    : issuer_(std::move(issuer)), ttl_(ttl_seconds), leeway_(leeway_seconds) {
   EnsureSodium();
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  std::memcpy(keyed_state_, &state, sizeof state);
+  sodium_memzero(&state, sizeof state);
+  sodium_memzero(key.data(), key.size());
 }
+
+JwtCodec::~JwtCodec() { sodium_memzero(keyed_state_, sizeof keyed_state_); }
 
 std::string JwtCodec::Sign(uint64_t sub, std::string_view role, uint64_t ver, int64_t now) const {
   // The header never changes; its encoding is computed once.
@@ -190,7 +202,7 @@ std::string JwtCodec::Sign(uint64_t sub, std::string_view role, uint64_t ver, in
   std::string token = kHeader;
   token += '.';
   token += Base64UrlEncode(claims);
-  const Mac mac = ComputeMac(key_, token);
+  const Mac mac = ComputeMac(keyed_state_, token);
   token += '.';
   token += Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   return token;
@@ -221,7 +233,7 @@ Status JwtCodec::Verify(std::string_view token, int64_t now, Claims* out) const 
   if (signature_b64.empty() || !Base64UrlDecodeTo(signature_b64, s.signature)) {
     return Malformed();
   }
-  const Mac expected = ComputeMac(key_, token.substr(0, dot2));
+  const Mac expected = ComputeMac(keyed_state_, token.substr(0, dot2));
   if (s.signature.size() != expected.size() ||
       sodium_memcmp(s.signature.data(), expected.data(), expected.size()) != 0) {
     return Status::Unauthenticated("bad signature");
