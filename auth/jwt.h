@@ -39,6 +39,9 @@ class JwtCodec {
   // Unauthenticated with a short reason when the token is malformed,
   // tampered with, of another alg or issuer, expired or not yet valid.
   core::Status Verify(std::string_view token, int64_t now, Claims* out) const;
+  // The time checks alone (exp, nbf, iat with the leeway), for callers that
+  // cache verified tokens and must still let them expire.
+  core::Status CheckTimes(const Claims& claims, int64_t now) const;
 
  private:
   // libsodium's HMAC-SHA256 state after absorbing the key (its inner and
