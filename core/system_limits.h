@@ -14,8 +14,8 @@ Result<uint64_t> RaiseOpenFilesLimit();
 // Lowers the calling thread's scheduling priority (nice +10), once per
 // thread. Thread-pool jobs that burn CPU by design (argon2id) call it so the
 // event loops, which answer everything else, win the CPU when both want it:
-// a login flood then slows logins, not /healthz. Linux nice values are
-// per-thread, so this touches only the calling pool thread.
+// a login flood then slows logins more than /healthz. Linux nice values
+// are per-thread, so this touches only the calling pool thread.
 void DeprioritizeThisThread();
 
 }  // namespace keel::core

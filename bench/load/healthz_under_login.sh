@@ -65,6 +65,9 @@ for r in $(seq "$rounds"); do
   sleep 1
   taskset -c 1 wrk -t1 -c4 -d"${duration}s" --latency "$url/healthz" >"$tmp/busy.txt"
   wait "$flood"
+  # Logins still queued when wrk stopped are hashed to the end: let them
+  # finish before the next idle measurement.
+  sleep 4
   a=$(p99 "$tmp/idle.txt")
   b=$(p99 "$tmp/busy.txt")
   logins=$(awk '/Requests\/sec/ {print $2}' "$tmp/flood.txt")
