@@ -3,6 +3,7 @@
 # during a login flood within 2x its idle p99").
 #
 # Usage: bench/load/healthz_under_login.sh [--rounds N] [--duration S] [--users N]
+#                                          [-- KEEL_ARGS...]
 # Seeds N users with keel-admin (one shared password), starts keel with one
 # worker pinned to CPU 0 (its thread pool, where argon2id runs, included),
 # then alternates: wrk on /healthz alone, and wrk on /healthz while a second
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --users) users="$2"; shift 2 ;;
+    --) shift; break ;;
     *) echo "usage: $0 [--rounds N] [--duration S] [--users N]" >&2; exit 2 ;;
   esac
 done
@@ -41,7 +43,7 @@ trap cleanup EXIT
 password=healthz-bench-password
 "$build/keel-admin" --data-dir "$tmp/data" seed --count "$users" --password "$password" >/dev/null
 taskset -c 0 "$build/keel" --threads 1 --port 0 --data-dir "$tmp/data" --log-level warn \
-  --login-max-failures-account 0 --login-max-failures-address 0 >"$tmp/keel.out" 2>&1 &
+  --login-max-failures-account 0 --login-max-failures-address 0 "$@" >"$tmp/keel.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q 'listening on' "$tmp/keel.out" && break; sleep 0.1; done
 port=$(grep -o 'listening on http://[^ ]*' "$tmp/keel.out" | sed 's/.*://')
