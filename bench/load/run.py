@@ -615,7 +615,7 @@ def run_wrk(plan, scenario, server, seconds):
     extra = script_args(plan, scenario, server)
     if extra:
         argv += ["--"] + extra
-    env = dict(os.environ, WRK_JSON_OUT=json_path, WRK_SEED=str(secrets.randbelow(1 << 30)))
+    env = dict(os.environ, WRK_JSON_OUT=json_path, WRK_COUNT_STATUS="1", WRK_SEED=str(secrets.randbelow(1 << 30)))
 
     pids = server.pids()
     settle(pids)
