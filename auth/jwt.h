@@ -32,6 +32,9 @@ class JwtCodec {
   // `key` is the HMAC key (at least 32 bytes).
   JwtCodec(std::string key, std::string issuer, int64_t ttl_seconds = 900,
            int64_t leeway_seconds = 30);
+  ~JwtCodec();  // wipes the keyed state
+  JwtCodec(const JwtCodec&) = delete;
+  JwtCodec& operator=(const JwtCodec&) = delete;
 
   int64_t ttl_seconds() const { return ttl_; }
   // A token for `sub` issued at `now`: iat = nbf = now, exp = now + ttl.
@@ -52,11 +55,6 @@ class JwtCodec {
   std::string issuer_;
   int64_t ttl_;
   int64_t leeway_;
-
- public:
-  ~JwtCodec();
-  JwtCodec(const JwtCodec&) = delete;
-  JwtCodec& operator=(const JwtCodec&) = delete;
 };
 
 }  // namespace keel::auth
