@@ -8,9 +8,9 @@
 #include "api/status_response.h"
 #include "api/validation.h"
 #include "api/write_then.h"
-#include "core/system_limits.h"
 #include "auth/tokens.h"
 #include "core/json_writer.h"
+#include "core/system_limits.h"
 
 namespace keel::api {
 namespace {
@@ -30,7 +30,8 @@ struct Issued {
 };
 
 void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
-  std::string access = app.jwt->Sign(issued.user_id, issued.role, issued.token_version, NowSeconds());
+  std::string access =
+      app.jwt->Sign(issued.user_id, issued.role, issued.token_version, NowSeconds());
   std::string& body = res.scratch();
   core::JsonWriter w(body);
   w.BeginObject();
@@ -55,7 +56,6 @@ void SendRetryLater(Response& res, uint32_t seconds, std::string_view message) {
   res.SendError(429, message);
 }
 
-
 // Starts a session family for a verified login and answers with a token pair.
 void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::string rehash) {
   auto issued = std::make_shared<Issued>();
@@ -68,8 +68,8 @@ void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::s
       [issued, user_id, token_hash, family, expires, rehash](storage::WriteTxn& t) -> Status {
         storage::UserRecord user;
         Status s = t.GetUser(user_id, &user);
-        if (!s.ok()) return s.code() == Status::Code::kNotFound ? Status::Unauthenticated(kBadLogin)
-                                                                : s;
+        if (!s.ok())
+          return s.code() == Status::Code::kNotFound ? Status::Unauthenticated(kBadLogin) : s;
         issued->user_id = user.id;
         issued->role = user.role;
         issued->token_version = user.token_version;
@@ -103,8 +103,8 @@ void Login(const AppContext& app, Request& req, Response& res) {
   storage::Reader& reader = ThreadReader(*app.store);
   uint64_t id = 0;
   auto hash = std::make_shared<std::string>();
-  bool known = reader.FindUserIdByEmail(account, &id).ok() &&
-               reader.GetPasswordHash(id, hash.get()).ok();
+  bool known =
+      reader.FindUserIdByEmail(account, &id).ok() && reader.GetPasswordHash(id, hash.get()).ok();
   auto ok = std::make_shared<bool>(false);
   auto rehash = std::make_shared<std::string>();
   // An unknown email still costs one verification, so a failed login takes
@@ -179,8 +179,8 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
         issued->user_id = user.id;
         issued->role = user.role;
         issued->token_version = user.token_version;
-        return t.PutSession(new_hash, storage::SessionRecord{user.id, session.family, now + ttl,
-                                                             false});
+        return t.PutSession(new_hash,
+                            storage::SessionRecord{user.id, session.family, now + ttl, false});
       },
       [&app, issued, refused](Response& r, const Status& st) {
         if (!st.ok()) {

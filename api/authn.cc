@@ -24,8 +24,7 @@ struct CachedToken {
   auth::Claims claims;
 };
 
-core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token,
-                          auth::Claims* claims) {
+core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token, auth::Claims* claims) {
   constexpr size_t kSlots = 256;
   thread_local std::array<CachedToken, kSlots> cache;
   int64_t now = NowSeconds();

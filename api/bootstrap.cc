@@ -50,8 +50,8 @@ core::Status BootstrapAdmin(storage::Store& store, const auth::PasswordHasher& h
     return CreateUser(t, admin, static_cast<int64_t>(std::time(nullptr)), &created, &json);
   });
   if (!s.ok()) return s;
-  if (created.id != 0) LOG_INFO("created the first admin, user %llu",
-                                static_cast<unsigned long long>(created.id));
+  if (created.id != 0)
+    LOG_INFO("created the first admin, user %llu", static_cast<unsigned long long>(created.id));
   return core::Status::Ok();
 }
 

@@ -24,11 +24,11 @@
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
 #include "auth/secret_key.h"
-#include "storage/store.h"
 #include "core/log.h"
 #include "core/system_limits.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "storage/store.h"
 
 namespace keel::api {
 namespace {

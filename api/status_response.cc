@@ -8,18 +8,28 @@ using Code = core::Status::Code;
 
 int HttpStatusFor(const core::Status& s) {
   switch (s.code()) {
-    case Code::kOk: return 200;
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
-    case Code::kAlreadyExists: return 409;
-    case Code::kFailedPrecondition: return 412;
-    case Code::kPermissionDenied: return 403;
-    case Code::kUnauthenticated: return 401;
-    case Code::kResourceExhausted: return 507;
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+      return 409;
+    case Code::kFailedPrecondition:
+      return 412;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kResourceExhausted:
+      return 507;
     case Code::kBusy:
-    case Code::kUnavailable: return 503;
+    case Code::kUnavailable:
+      return 503;
     case Code::kIoError:
-    case Code::kCorruption: return 500;
+    case Code::kCorruption:
+      return 500;
   }
   return 500;
 }
@@ -42,9 +52,9 @@ void SendStatus(http::Response& res, const core::Status& s) {
 void SendUnauthorized(http::Response& res, std::string_view message, bool token_was_sent) {
   // RFC 6750 section 3: a request without credentials gets the bare
   // challenge; a bad token gets error="invalid_token".
-  res.AddHeader("WWW-Authenticate",
-                token_was_sent ? "Bearer realm=\"keel\", error=\"invalid_token\""
-                               : "Bearer realm=\"keel\"");
+  res.AddHeader("WWW-Authenticate", token_was_sent
+                                        ? "Bearer realm=\"keel\", error=\"invalid_token\""
+                                        : "Bearer realm=\"keel\"");
   res.SendError(401, message);
 }
 

@@ -11,8 +11,8 @@
 #include "api/user_ops.h"
 #include "api/validation.h"
 #include "api/write_then.h"
-#include "core/system_limits.h"
 #include "core/log.h"
+#include "core/system_limits.h"
 
 namespace keel::api {
 namespace {
@@ -21,7 +21,6 @@ using core::Status;
 using http::Method;
 using http::Request;
 using http::Response;
-
 
 void SendUser(Response& res, int status, const std::string& json, uint64_t revision) {
   char etag[24];
@@ -61,35 +60,35 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
   auto hash = std::make_shared<core::Result<std::string>>(std::string());
   // argon2id runs on the thread pool; the write goes to the writer thread;
   // the 201 goes out only after the commit holding the user is durable.
-  Status s = res.Offload([&app, input, hash] {
-                           core::DeprioritizeThisThread();
-                           *hash = app.hasher->Hash(input->password);
-                         },
-                         [&app, input, hash](Response* r) {
-                           if (r == nullptr) return;
-                           if (!hash->ok()) {
-                             SendStatus(*r, hash->status());
-                             return;
-                           }
-                           auto user = std::make_shared<storage::UserRecord>();
-                           auto json = std::make_shared<std::string>();
-                           NewUser nu{input->email, input->name, std::string(storage::kRoleUser),
-                                      hash->value()};
-                           WriteThen(
-                               app, *r,
-                               [nu, user, json](storage::WriteTxn& t) {
-                                 return CreateUser(t, nu, NowSeconds(), user.get(), json.get());
-                               },
-                               [user, json](Response& res, const Status& st) {
-                                 if (!st.ok()) {
-                                   SendStatus(res, st);
-                                   return;
-                                 }
-                                 std::string location = "/api/users/" + std::to_string(user->id);
-                                 res.AddHeader("Location", location);
-                                 SendUser(res, 201, *json, user->revision);
-                               });
-                         });
+  Status s = res.Offload(
+      [&app, input, hash] {
+        core::DeprioritizeThisThread();
+        *hash = app.hasher->Hash(input->password);
+      },
+      [&app, input, hash](Response* r) {
+        if (r == nullptr) return;
+        if (!hash->ok()) {
+          SendStatus(*r, hash->status());
+          return;
+        }
+        auto user = std::make_shared<storage::UserRecord>();
+        auto json = std::make_shared<std::string>();
+        NewUser nu{input->email, input->name, std::string(storage::kRoleUser), hash->value()};
+        WriteThen(
+            app, *r,
+            [nu, user, json](storage::WriteTxn& t) {
+              return CreateUser(t, nu, NowSeconds(), user.get(), json.get());
+            },
+            [user, json](Response& res, const Status& st) {
+              if (!st.ok()) {
+                SendStatus(res, st);
+                return;
+              }
+              std::string location = "/api/users/" + std::to_string(user->id);
+              res.AddHeader("Location", location);
+              SendUser(res, 201, *json, user->revision);
+            });
+      });
   if (!s.ok()) SendStatus(res, s);
 }
 

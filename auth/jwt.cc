@@ -2,10 +2,9 @@
 
 #include <sodium.h>
 
-#include <cstring>
-
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <utility>
 
 #include "auth/sodium_init.h"

@@ -16,8 +16,8 @@ namespace keel::auth {
 
 struct PasswordCost {
   // Defaults are libsodium's INTERACTIVE limits; tests lower them.
-  uint64_t ops_limit = 2;           // crypto_pwhash_OPSLIMIT_INTERACTIVE
-  size_t mem_limit = 64ull << 20;   // crypto_pwhash_MEMLIMIT_INTERACTIVE
+  uint64_t ops_limit = 2;          // crypto_pwhash_OPSLIMIT_INTERACTIVE
+  size_t mem_limit = 64ull << 20;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
 };
 
 class PasswordHasher {

@@ -10,7 +10,6 @@ namespace keel::auth {
 
 namespace {
 
-
 // libsodium is not built with sanitizers and an empty std::string_view may
 // have a null data(); hand it a real pointer either way.
 const char* DataOf(std::string_view s) { return s.empty() ? "" : s.data(); }
@@ -24,15 +23,15 @@ const char* DataOf(std::string_view s) { return s.empty() ? "" : s.data(); }
 // compared in constant time after decoding.
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // 0..63 for the alphabet, 0xff for everything else ('=', '+', '/', ...).
 struct DecodeTable {
   uint8_t value[256];
   constexpr DecodeTable() : value() {
     for (int i = 0; i < 256; ++i) value[i] = 0xff;
-    for (int i = 0; i < 64; ++i) value[static_cast<unsigned char>(kAlphabet[i])] = static_cast<uint8_t>(i);
+    for (int i = 0; i < 64; ++i)
+      value[static_cast<unsigned char>(kAlphabet[i])] = static_cast<uint8_t>(i);
   }
 };
 constexpr DecodeTable kDecode;

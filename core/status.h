@@ -41,7 +41,9 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string_view msg) {
     return Status(Code::kPermissionDenied, msg);
   }
-  static Status Unauthenticated(std::string_view msg) { return Status(Code::kUnauthenticated, msg); }
+  static Status Unauthenticated(std::string_view msg) {
+    return Status(Code::kUnauthenticated, msg);
+  }
   static Status ResourceExhausted(std::string_view msg) {
     return Status(Code::kResourceExhausted, msg);
   }

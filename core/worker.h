@@ -11,10 +11,10 @@
 #include <uv.h>
 
 #include <atomic>
-#include <functional>
-#include <mutex>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -129,8 +129,8 @@ class Worker {
   DateCache date_;
   std::unique_ptr<TimerList> timers_[kTimeoutKinds];
   Connection* connections_ = nullptr;  // intrusive list head
-  size_t connection_count_ = 0;  // open (not yet closed) connections
-  size_t live_connections_ = 0;  // connection objects not yet freed
+  size_t connection_count_ = 0;        // open (not yet closed) connections
+  size_t live_connections_ = 0;        // connection objects not yet freed
   std::vector<Connection*> resume_queue_;
   std::vector<Connection*> resume_running_;
   uint32_t offload_in_flight_ = 0;

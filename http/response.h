@@ -20,7 +20,7 @@
 namespace keel::core {
 class Buffer;
 class Connection;
-}
+}  // namespace keel::core
 
 namespace keel::http {
 

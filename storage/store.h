@@ -43,8 +43,8 @@ namespace keel::storage {
 enum class SyncMode { kFull, kMeta, kNone };
 
 struct StoreOptions {
-  std::string dir;                  // created if missing
-  uint64_t map_size = 1ull << 36;   // address space reserved, not disk
+  std::string dir;                 // created if missing
+  uint64_t map_size = 1ull << 36;  // address space reserved, not disk
   SyncMode sync = SyncMode::kFull;
   unsigned max_readers = 256;
   size_t max_queued_writes = 65536;  // Submit answers Busy past this
@@ -57,7 +57,7 @@ struct UserRecord {
   uint64_t id = 0;
   std::string email;  // as the user gave it; uniqueness is case-insensitive
   std::string name;
-  std::string role;   // kRoleUser or kRoleAdmin
+  std::string role;        // kRoleUser or kRoleAdmin
   int64_t created_at = 0;  // unix seconds
   int64_t updated_at = 0;
   uint64_t revision = 0;       // bumped by every change; the ETag
