@@ -127,6 +127,41 @@ int RequestParser::Fail(int status, const char* message) {
   return -1;
 }
 
+// Turns an llhttp error into an answer. llhttp uses HPE_INVALID_VERSION
+// both for an unsupported version and for a malformed version or a request
+// line that does not end in CRLF: only the first is a 505.
+void RequestParser::FailFor(llhttp_errno_t err, const core::Buffer& in) {
+  struct Mapping {
+    llhttp_errno_t err;
+    int status;
+    const char* message;
+  };
+  static constexpr Mapping kMappings[] = {
+      {HPE_INVALID_TRANSFER_ENCODING, 501, "only the chunked transfer coding is supported"},
+      {HPE_UNEXPECTED_CONTENT_LENGTH, 400,
+       "Content-Length conflicts with Transfer-Encoding or itself"},
+      {HPE_INVALID_CONTENT_LENGTH, 400, "invalid Content-Length"},
+      {HPE_INVALID_METHOD, 400, "invalid request method"},
+      {HPE_INVALID_URL, 400, "invalid request target"},
+      {HPE_INVALID_CHUNK_SIZE, 400, "invalid chunk size"},
+  };
+  if (err == HPE_INVALID_VERSION) {
+    if (IsUnsupportedVersion(in.view().substr(url_end_))) {
+      Fail(505, "HTTP version not supported");
+    } else {
+      Fail(400, "malformed request line");
+    }
+    return;
+  }
+  for (const Mapping& m : kMappings) {
+    if (m.err == err) {
+      Fail(m.status, m.message);
+      return;
+    }
+  }
+  Fail(400, llhttp_get_error_reason(&parser_));
+}
+
 RequestParser::Event RequestParser::Parse(core::Buffer& in) {
   if (error_status_ != 0) return Event::kError;
   if (message_done_) return Event::kRequest;
@@ -174,40 +209,7 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
     fed_ = consumed_;
     return Event::kRequest;
   }
-  if (error_status_ == 0) {
-    switch (err) {
-      case HPE_INVALID_VERSION:
-        // llhttp also uses this code for a malformed version and for a
-        // request line that does not end in CRLF: those are 400.
-        if (IsUnsupportedVersion(in.view().substr(url_end_))) {
-          Fail(505, "HTTP version not supported");
-        } else {
-          Fail(400, "malformed request line");
-        }
-        break;
-      case HPE_INVALID_TRANSFER_ENCODING:
-        Fail(501, "only the chunked transfer coding is supported");
-        break;
-      case HPE_UNEXPECTED_CONTENT_LENGTH:
-        Fail(400, "Content-Length conflicts with Transfer-Encoding or itself");
-        break;
-      case HPE_INVALID_CONTENT_LENGTH:
-        Fail(400, "invalid Content-Length");
-        break;
-      case HPE_INVALID_METHOD:
-        Fail(400, "invalid request method");
-        break;
-      case HPE_INVALID_URL:
-        Fail(400, "invalid request target");
-        break;
-      case HPE_INVALID_CHUNK_SIZE:
-        Fail(400, "invalid chunk size");
-        break;
-      default:
-        Fail(400, llhttp_get_error_reason(&parser_));
-        break;
-    }
-  }
+  if (error_status_ == 0) FailFor(err, in);
   return Event::kError;
 }
 

@@ -72,6 +72,7 @@ class RequestParser {
   static const llhttp_settings_t* Settings();
 
   int Fail(int status, const char* message);
+  void FailFor(llhttp_errno_t err, const core::Buffer& in);
   size_t Offset(const char* at) const { return static_cast<size_t>(at - base_); }
   void ResetMessage();
 
