@@ -92,18 +92,24 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
   if (!s.ok()) SendStatus(res, s);
 }
 
+// Answers a failed user lookup or write: a missing user is 404 "no such
+// user" whatever layer noticed; anything else goes through SendStatus.
+// Returns false (and sends nothing) when `s` is OK.
+bool AnswerFailure(Response& res, const Status& s) {
+  if (s.ok()) return false;
+  if (s.code() == Status::Code::kNotFound) {
+    res.SendError(404, "no such user");
+  } else {
+    SendStatus(res, s);
+  }
+  return true;
+}
+
 void GetOne(const AppContext& app, Response& res, uint64_t id, std::string_view if_none_match) {
   std::string& json = res.scratch();
   uint64_t revision = 0;
   Status s = ThreadReader(*app.store).GetUserJson(id, &json, &revision);
-  if (s.code() == Status::Code::kNotFound) {
-    res.SendError(404, "no such user");
-    return;
-  }
-  if (!s.ok()) {
-    SendStatus(res, s);
-    return;
-  }
+  if (AnswerFailure(res, s)) return;
   if (IfNoneMatchHits(if_none_match, revision)) {
     char etag[24];
     res.AddHeader("ETag", FormatEtag(revision, etag));
@@ -211,13 +217,7 @@ void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) 
         return SaveUser(t, *user, NowSeconds(), json.get());
       },
       [user, json](Response& r, const Status& st) {
-        if (st.code() == Status::Code::kNotFound) {
-          r.SendError(404, "no such user");
-        } else if (!st.ok()) {
-          SendStatus(r, st);
-        } else {
-          SendUser(r, 200, *json, user->revision);
-        }
+        if (!AnswerFailure(r, st)) SendUser(r, 200, *json, user->revision);
       });
 }
 
@@ -230,13 +230,7 @@ void DeleteUser(const AppContext& app, Request& req, Response& res) {
   WriteThen(
       app, res, [id](storage::WriteTxn& t) { return t.DeleteUser(id); },
       [](Response& r, const Status& st) {
-        if (st.code() == Status::Code::kNotFound) {
-          r.SendError(404, "no such user");
-        } else if (!st.ok()) {
-          SendStatus(r, st);
-        } else {
-          r.SendEmpty(204);
-        }
+        if (!AnswerFailure(r, st)) r.SendEmpty(204);
       });
 }
 
@@ -297,13 +291,7 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
               return t.DeleteUserSessions(id);
             },
             [](Response& res, const Status& st) {
-              if (st.code() == Status::Code::kNotFound) {
-                res.SendError(404, "no such user");
-              } else if (!st.ok()) {
-                SendStatus(res, st);
-              } else {
-                res.SendEmpty(204);
-              }
+              if (!AnswerFailure(res, st)) res.SendEmpty(204);
             });
       });
   if (!s.ok()) SendStatus(res, s);
