@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "core/listen_socket.h"
 #include "http/http_session.h"
 #include "http/worker_context.h"
 
@@ -36,6 +37,8 @@ core::Status Server::Start() {
   unsigned threads = config_.threads == 0 ? 1 : config_.threads;
   core::WorkerConfig wc = config_.worker;
   wc.open_connections = &open_connections_;
+  // Our own workers join one SO_REUSEPORT group; another process must not.
+  if (core::Status s = core::EnsureAddressFree(wc.address); !s.ok()) return s;
   for (unsigned i = 0; i < threads; ++i) {
     auto factory = std::make_unique<Factory>();
     factory->ctx.limits = &config_.limits;
