@@ -324,6 +324,11 @@ int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
                ? self->Fail(413, "request body is too large")
                : 0;
   }
+  // llhttp reports an empty (or all-whitespace) value as a zero-length span
+  // placed after the line's CRLF; taking its position as the end of the
+  // header block would make the CRLF CRLF check read the blank line as the
+  // line's own terminator. The field already marked where this line ends.
+  if (len == 0) return 0;
   size_t end = self->Offset(at) + len;
   if (end > self->limits_->max_header_bytes)
     return self->Fail(431, "request line and headers are too large");

@@ -207,6 +207,83 @@ TEST(RequestParser, EmptyHeaderValue) {
   EXPECT_EQ(o.requests[0].headers[2], (std::pair<std::string, std::string>{"Host", "h"}));
 }
 
+// Every field-value shape RFC 9110 section 5.5 / RFC 9112 section 5 allows,
+// in the last header line too (where an empty value once left the CRLF CRLF
+// check reading a stale offset), fed whole, a byte at a time and in every
+// two-piece split. Each must parse to exactly the value shown.
+struct FieldValueCase {
+  const char* name;
+  std::string wire_line;  // the header line as sent, without CRLF
+  std::string value;      // the value after OWS trimming
+};
+
+const std::vector<FieldValueCase>& FieldValueCases() {
+  static const std::vector<FieldValueCase> cases = {
+      {"empty", "X-Empty:", ""},
+      {"empty after a space", "X-Empty: ", ""},
+      {"only whitespace", "X-Blank: \t  \t ", ""},
+      {"tab as OWS on both sides", "X-Tab:\tvalue\t", "value"},
+      {"space and tab mixed", "X-Mix: \t a b \t", "a b"},
+      {"obs-text bytes", "X-Obs: caf\xc3\xa9 \x80\xff", "caf\xc3\xa9 \x80\xff"},
+  };
+  return cases;
+}
+
+// Checks `wire` parses to one request with `headers` however it is split.
+void ExpectHeadersEverySplit(const std::string& wire,
+                             const std::vector<std::pair<std::string, std::string>>& headers,
+                             const char* label) {
+  SCOPED_TRACE(label);
+  Outcome whole = FeedAll(wire);
+  ASSERT_EQ(whole.last, Event::kNeedMore) << "status " << whole.status;
+  ASSERT_EQ(whole.requests.size(), 1u);
+  EXPECT_EQ(whole.requests[0].headers, headers);
+  Outcome bytewise = FeedBytewise(wire);
+  ASSERT_EQ(bytewise.requests.size(), 1u) << "status " << bytewise.status;
+  EXPECT_EQ(bytewise.requests[0], whole.requests[0]);
+  for (size_t cut = 1; cut < wire.size(); ++cut) {
+    Outcome split = FeedPieces(wire, {cut});
+    ASSERT_EQ(split.requests.size(), 1u) << "split at " << cut << ", status " << split.status;
+    EXPECT_EQ(split.requests[0], whole.requests[0]) << "split at " << cut;
+  }
+}
+
+TEST(RequestParser, EveryFieldValueShapeParsesInTheMiddle) {
+  for (const FieldValueCase& c : FieldValueCases()) {
+    std::string name = c.wire_line.substr(0, c.wire_line.find(':'));
+    ExpectHeadersEverySplit("GET / HTTP/1.1\r\nHost: h\r\n" + c.wire_line + "\r\nAccept: */*\r\n\r\n",
+                            {{"Host", "h"}, {name, c.value}, {"Accept", "*/*"}}, c.name);
+  }
+}
+
+TEST(RequestParser, EveryFieldValueShapeParsesAsTheLastHeader) {
+  for (const FieldValueCase& c : FieldValueCases()) {
+    std::string name = c.wire_line.substr(0, c.wire_line.find(':'));
+    ExpectHeadersEverySplit("GET / HTTP/1.1\r\nHost: h\r\n" + c.wire_line + "\r\n\r\n",
+                            {{"Host", "h"}, {name, c.value}}, c.name);
+  }
+}
+
+TEST(RequestParser, EmptyHeaderRightBeforeTheBlankLineThenABody) {
+  ExpectHeadersEverySplit("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nX-Empty:\r\n\r\nok",
+                          {{"Host", "h"}, {"Content-Length", "2"}, {"X-Empty", ""}},
+                          "empty last header with a body");
+  Outcome o = FeedAll("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nX-Empty: \r\n\r\nok");
+  ASSERT_EQ(o.requests.size(), 1u);
+  EXPECT_EQ(o.requests[0].body, "ok");
+}
+
+TEST(RequestParser, SeveralTrailingEmptyHeaders) {
+  ExpectHeadersEverySplit("GET / HTTP/1.1\r\nHost: h\r\nX-A:\r\nX-B: \r\nX-C:\t\r\n\r\n",
+                          {{"Host", "h"}, {"X-A", ""}, {"X-B", ""}, {"X-C", ""}},
+                          "three empty headers at the end");
+}
+
+TEST(RequestParser, BareLfAfterAnEmptyLastValueIsStill400) {
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\nGET / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Empty: \n\r\n"), 400);
+}
+
 TEST(RequestParser, Http10ClosesUnlessAskedToKeepAlive) {
   Outcome o = FeedAll("GET / HTTP/1.0\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
