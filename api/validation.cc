@@ -1,6 +1,7 @@
 #include "api/validation.h"
 
 #include "api/app_context.h"
+#include "auth/common_passwords.h"
 #include "core/utf8.h"
 
 namespace keel::api {
@@ -30,8 +31,12 @@ Status Missing(std::string_view field) {
   return Status::InvalidArgument(std::string(field) + " is required");
 }
 
-// Reads a required-when-present string field into `out`.
+// Reads a required-when-present string field into `out`. A key that comes
+// twice is refused (RFC 8259 section 4 leaves its meaning open, and two
+// parsers picking different copies is how a check gets bypassed); every
+// field of these bodies goes through here, so this is the one place.
 Status ReadString(const JsonField& f, std::optional<std::string>& out) {
+  if (out) return Status::InvalidArgument("duplicate key: " + std::string(f.name()));
   Result<std::string_view> v = f.GetString();
   if (!v.ok()) return v.status();
   out = std::string(v.value());
@@ -99,6 +104,9 @@ Status ValidateName(std::string_view name) {
 Status ValidatePassword(std::string_view password, std::string_view field) {
   if (password.size() < 8 || password.size() > 1024)
     return Status::InvalidArgument(std::string(field) + " must be 8-1024 bytes");
+  if (auth::IsCommonPassword(password))
+    return Status::InvalidArgument(std::string(field) +
+                                   " is one of the most common passwords; choose another");
   return Status::Ok();
 }
 

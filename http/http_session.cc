@@ -10,18 +10,6 @@ namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// RFC 9112 section 3.2: an HTTP/1.1 request must carry exactly one Host
-// (HTTP/1.0 at most one); ambiguity about the target is how cache poisoning
-// starts. Returns what is wrong, or null.
-const char* HostProblem(const Request& req) {
-  int hosts = 0;
-  for (const Header& h : req.headers)
-    if (h.name.size() == 4 && EqualsIgnoreCase(h.name, "host")) ++hosts;
-  if (hosts > 1) return "more than one Host header";
-  if (hosts == 0 && req.version_minor >= 1) return "HTTP/1.1 requests need a Host header";
-  return nullptr;
-}
-
 }  // namespace
 
 HttpSession::HttpSession(core::Worker& worker, WorkerContext& ctx)
@@ -93,10 +81,6 @@ void HttpSession::HandleRequest() {
     SendFatal(parser_.error_status(), parser_.error_message());
     return;
   }
-  if (const char* problem = HostProblem(req)) {
-    SendFatal(400, problem);
-    return;
-  }
   req.remote_key = remote_key();
   bool keep_alive = req.keep_alive && !worker().draining() && !peer_eof_;
   Response& res = BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0);
@@ -114,6 +98,9 @@ void HttpSession::HandleRequest() {
     deferred_->response.set_scratch(&deferred_->scratch);
     // Input stays buffered (and bounded) until the answer is sent.
     PauseReading();
+    // An answer that never comes (a lost Pending, a stuck job) must not
+    // hold the connection until drain: --handler-timeout answers 503.
+    ArmReadTimeout(core::TimeoutKind::kHandler);
   } else {
     res.SendError(500, "the handler did not answer");
     FinishRequest(true);
@@ -124,11 +111,8 @@ void HttpSession::Route(Request& req, Response& res) {
   // CORS headers first, so a browser page can read even a 429.
   if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
   if (ctx_.rate_limiter != nullptr && ctx_.rate_limiter->enabled()) {
-    // An IPv6 client usually holds a whole /64: limit by that prefix, or
-    // one host could rotate addresses past the limit.
-    std::string_view key = req.remote_key;
-    if (key.size() == 16) key = key.substr(0, 8);
-    RateLimiter::Decision d = ctx_.rate_limiter->Allow(key, worker().now_ms());
+    RateLimiter::Decision d =
+        ctx_.rate_limiter->Allow(ClientPrefix(req.remote_key), worker().now_ms());
     if (!d.allowed) {
       auto r = std::to_chars(ctx_.retry_after, ctx_.retry_after + sizeof ctx_.retry_after,
                              d.retry_after_seconds);
@@ -240,6 +224,15 @@ void HttpSession::OnEof() {
 }
 
 void HttpSession::OnTimeout(core::TimeoutKind kind) {
+  if (kind == core::TimeoutKind::kHandler) {
+    if (deferred_ && !deferred_->response.sent()) {
+      // The late answer, if it ever comes, finds the response sent and is
+      // dropped (DeferredFor returns null).
+      deferred_->response.CloseAfter();
+      deferred_->response.SendError(503, "the request was not answered in time");
+    }
+    return;
+  }
   if (kind != core::TimeoutKind::kIdle && parser_.in_message()) {
     SendFatal(408, kind == core::TimeoutKind::kBody ? "request body timed out"
                                                     : "request headers timed out");

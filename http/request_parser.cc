@@ -83,6 +83,22 @@ bool IsUnsupportedVersion(std::string_view after_url) {
   return digits && !(major == '1' && (minor == '0' || minor == '1'));
 }
 
+// RFC 9112 section 3.2.2: a server must accept the absolute form
+// ("http://example.com/a?b"), which proxies send. Returns the part from the
+// path on ("/a?b"; "" when there is no path); other forms come back as they
+// are. The authority is not checked against Host: Keel serves one origin.
+std::string_view OriginForm(std::string_view target) {
+  if (target.empty() || target.front() == '/' || target.front() == '*') return target;
+  size_t sep = target.find("://");
+  if (sep == std::string_view::npos) return target;
+  std::string_view scheme = target.substr(0, sep);
+  if (!EqualsIgnoreCase(scheme, "http") && !EqualsIgnoreCase(scheme, "https")) return target;
+  std::string_view rest = target.substr(sep + 3);
+  size_t path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) return {};
+  return rest.substr(path);
+}
+
 // The bytes a header line or request line may still take after the last
 // callback span ends: CRLF for that line and CRLF for the empty line.
 constexpr size_t kHeadTerminator = 4;
@@ -115,6 +131,9 @@ RequestParser::RequestParser(const ParserLimits* limits) : limits_(limits) {
 
 void RequestParser::ResetMessage() {
   url_begin_ = url_end_ = header_end_ = body_begin_ = body_end_ = header_count_ = 0;
+  field_begin_ = 0;
+  field_started_ = false;
+  host_count_ = authorization_count_ = content_type_count_ = 0;
   body_bytes_ = 0;
   if (body_scratch_) body_scratch_->clear();
   chunked_ = in_message_ = headers_done_ = message_done_ = false;
@@ -218,9 +237,11 @@ bool RequestParser::Build(core::Buffer& in, std::span<Header> header_slots, Requ
   req.method = MethodFromLlhttp(parser_.method);
   req.method_name = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   req.target = std::string_view(base + url_begin_, url_end_ - url_begin_);
-  size_t q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  req.query = q == std::string_view::npos ? std::string_view{} : req.target.substr(q + 1);
+  std::string_view origin_form = OriginForm(req.target);
+  size_t q = origin_form.find('?');
+  req.path = origin_form.substr(0, q);
+  if (req.path.empty()) req.path = "/";  // "http://host" and "http://host?q"
+  req.query = q == std::string_view::npos ? std::string_view{} : origin_form.substr(q + 1);
   req.version_minor = parser_.http_minor;
   req.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
 
@@ -301,6 +322,10 @@ int RequestParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   size_t end = self->Offset(at) + len;
   if (end > self->limits_->max_header_bytes)
     return self->Fail(431, "request line and headers are too large");
+  if (!self->field_started_) {
+    self->field_started_ = true;
+    self->field_begin_ = static_cast<uint32_t>(self->Offset(at));
+  }
   self->header_end_ = static_cast<uint32_t>(end);
   return 0;
 }
@@ -310,6 +335,24 @@ int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
   if (self->headers_done_) return 0;  // a trailer field
   if (++self->header_count_ > self->limits_->max_headers)
     return self->Fail(431, "too many header fields");
+  // The name may have arrived over several reads; its bytes are contiguous
+  // in the input buffer (base_ is valid during Parse).
+  self->field_started_ = false;
+  std::string_view name(self->base_ + self->field_begin_, self->header_end_ - self->field_begin_);
+  auto bump = [](uint8_t& n) { n = n < UINT8_MAX ? n + 1 : n; };
+  switch (name.size()) {
+    case 4:
+      if (EqualsIgnoreCase(name, "host")) bump(self->host_count_);
+      break;
+    case 12:
+      if (EqualsIgnoreCase(name, "content-type")) bump(self->content_type_count_);
+      break;
+    case 13:
+      if (EqualsIgnoreCase(name, "authorization")) bump(self->authorization_count_);
+      break;
+    default:
+      break;
+  }
   return 0;
 }
 
@@ -345,6 +388,17 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
   // (curl's "Upgrade: h2c", say). CONNECT stays an upgrade: what follows
   // it is not HTTP.
   if (p->method != HTTP_CONNECT) p->upgrade = 0;
+  // RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host
+  // (HTTP/1.0 at most one); ambiguity about the target is how cache
+  // poisoning starts. Decided here, before the body, so a request that
+  // announces a body it never sends is still answered at once.
+  if (self->host_count_ > 1) return self->Fail(400, "more than one Host header");
+  if (self->host_count_ == 0 && p->http_minor >= 1)
+    return self->Fail(400, "HTTP/1.1 requests need a Host header");
+  // Two credentials or two media types: any choice between them is a guess
+  // that an intermediary may make differently.
+  if (self->authorization_count_ > 1) return self->Fail(400, "more than one Authorization header");
+  if (self->content_type_count_ > 1) return self->Fail(400, "more than one Content-Type header");
   self->chunked_ = (p->flags & F_CHUNKED) != 0;
   bool has_body = self->chunked_ || ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > 0);
   // Refuse an oversized body now, before any of it is buffered.

@@ -38,7 +38,9 @@ class RequestParser {
   Event Parse(core::Buffer& in);
 
   // After kRequest: fills `req` with views into `in` (or body_scratch) and
-  // `header_slots` with the headers. Returns false (and sets the error) when
+  // `header_slots` with the headers. An absolute-form target
+  // ("http://host/p?q", RFC 9112 section 3.2.2) yields path "/p" and query
+  // "q", like its origin form. Returns false (and sets the error) when
   // the header block breaks a rule llhttp does not check (obs-fold, too many
   // headers for the slots).
   bool Build(core::Buffer& in, std::span<Header> header_slots, Request& req);
@@ -57,6 +59,10 @@ class RequestParser {
   void continue_sent() { expect_continue_ = false; }
 
   // After kError: 400, 413, 414, 417, 431, 501 or 505, and a message.
+  // Everything decidable from the header section (Host missing or
+  // repeated, repeated Authorization or Content-Type, Content-Length over
+  // the limit, codings, expectations) fails as soon as the section ends,
+  // before any body byte is awaited.
   int error_status() const { return error_status_; }
   const char* error_message() const { return error_message_; }
 
@@ -84,6 +90,13 @@ class RequestParser {
   // Spans of the current message, as offsets from in.data().
   uint32_t url_begin_ = 0, url_end_ = 0;
   uint32_t header_end_ = 0;  // end of the last header field or value
+  uint32_t field_begin_ = 0;  // start of the header field being read
+  bool field_started_ = false;
+  // Fields whose repetition makes the request ambiguous, counted as they
+  // complete so the verdict is ready when the header section ends.
+  uint8_t host_count_ = 0;
+  uint8_t authorization_count_ = 0;
+  uint8_t content_type_count_ = 0;
   uint32_t body_begin_ = 0, body_end_ = 0;
   uint32_t header_count_ = 0;
   size_t body_bytes_ = 0;

@@ -186,13 +186,13 @@ TEST(RequestParser, ParsesSimpleGet) {
 }
 
 TEST(RequestParser, TargetWithoutQuery) {
-  Outcome o = FeedAll("GET / HTTP/1.1\r\n\r\n");
+  Outcome o = FeedAll("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
   EXPECT_EQ(o.requests[0].path, "/");
   EXPECT_EQ(o.requests[0].query, "");
-  EXPECT_TRUE(o.requests[0].headers.empty());
+  EXPECT_EQ(o.requests[0].headers.size(), 1u);
   // An empty query after '?' is also empty.
-  o = FeedAll("GET /a? HTTP/1.1\r\n\r\n");
+  o = FeedAll("GET /a? HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
   EXPECT_EQ(o.requests[0].path, "/a");
   EXPECT_EQ(o.requests[0].query, "");
@@ -280,8 +280,76 @@ TEST(RequestParser, SeveralTrailingEmptyHeaders) {
 }
 
 TEST(RequestParser, BareLfAfterAnEmptyLastValueIsStill400) {
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\nGET / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Empty: \n\r\n"), 400);
+}
+
+// Everything decidable from the header section fails when the section
+// ends: a client that announces a body and never sends it must not hold a
+// request (and a connection) open until the body timeout.
+TEST(RequestParser, MissingHostFailsBeforeTheBody) {
+  Conn c;
+  c.Feed("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(c.Parse(), Event::kError);
+  EXPECT_EQ(c.parser().error_status(), 400);
+  EXPECT_STREQ(c.parser().error_message(), "HTTP/1.1 requests need a Host header");
+}
+
+TEST(RequestParser, DuplicateHostFailsBeforeTheBody) {
+  Conn c;
+  c.Feed("POST / HTTP/1.1\r\nHost: a\r\nhost: b\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(c.Parse(), Event::kError);
+  EXPECT_STREQ(c.parser().error_message(), "more than one Host header");
+}
+
+TEST(RequestParser, HostRuleHoldsHoweverTheNameIsSplit) {
+  std::string wire = "GET / HTTP/1.1\r\nHoSt: a\r\nX: y\r\nhOST: b\r\n\r\n";
+  for (size_t cut = 1; cut < wire.size(); ++cut) {
+    Outcome o = FeedPieces(wire, {cut});
+    EXPECT_EQ(o.last, Event::kError) << "split at " << cut;
+    EXPECT_EQ(o.status, 400) << "split at " << cut;
+  }
+  EXPECT_EQ(FeedBytewise(wire).status, 400);
+}
+
+TEST(RequestParser, Http10MayOmitHostButNotRepeatIt) {
+  Outcome o = FeedAll("GET / HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(o.requests.size(), 1u);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n"), 400);
+}
+
+TEST(RequestParser, RepeatedAuthorizationOrContentTypeIs400) {
+  Conn a;
+  a.Feed("GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer x\r\nauthorization: Bearer y\r\n\r\n");
+  EXPECT_EQ(a.Parse(), Event::kError);
+  EXPECT_EQ(a.parser().error_status(), 400);
+  EXPECT_STREQ(a.parser().error_message(), "more than one Authorization header");
+  Conn t;
+  t.Feed(
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+      "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n");
+  EXPECT_EQ(t.Parse(), Event::kError);
+  EXPECT_STREQ(t.parser().error_message(), "more than one Content-Type header");
+  // One of each is fine.
+  Outcome o = FeedAll(
+      "POST / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(o.requests.size(), 1u) << o.status;
+}
+
+TEST(RequestParser, AbsoluteFormTargetRoutesLikeItsOriginForm) {
+  Outcome o = FeedAll("GET http://example.com:8080/api/users?limit=2 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_EQ(o.requests.size(), 1u) << o.status;
+  EXPECT_EQ(o.requests[0].target, "http://example.com:8080/api/users?limit=2");
+  EXPECT_EQ(o.requests[0].path, "/api/users");
+  EXPECT_EQ(o.requests[0].query, "limit=2");
+  o = FeedAll("GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_EQ(o.requests.size(), 1u) << o.status;
+  EXPECT_EQ(o.requests[0].path, "/");
+  o = FeedAll("GET http://example.com?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_EQ(o.requests.size(), 1u) << o.status;
+  EXPECT_EQ(o.requests[0].path, "/");
+  EXPECT_EQ(o.requests[0].query, "x=1");
 }
 
 TEST(RequestParser, Http10ClosesUnlessAskedToKeepAlive) {
@@ -295,11 +363,11 @@ TEST(RequestParser, Http10ClosesUnlessAskedToKeepAlive) {
   EXPECT_EQ(o.requests[0].version_minor, 0);
   EXPECT_TRUE(o.requests[0].keep_alive);
 
-  o = FeedAll("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+  o = FeedAll("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
   EXPECT_FALSE(o.requests[0].keep_alive);
 
-  o = FeedAll("GET / HTTP/1.1\r\nConnection: Keep-Alive\r\n\r\n");
+  o = FeedAll("GET / HTTP/1.1\r\nHost: h\r\nConnection: Keep-Alive\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
   EXPECT_TRUE(o.requests[0].keep_alive);
 }
@@ -316,7 +384,7 @@ TEST(RequestParser, Http10KeepAliveRequestsPipeline) {
 TEST(RequestParser, PostWithContentLengthBody) {
   Conn c;
   c.Feed(
-      "POST /api/users HTTP/1.1\r\nContent-Length: 13\r\nContent-Type: application/json\r\n\r\n");
+      "POST /api/users HTTP/1.1\r\nHost: h\r\nContent-Length: 13\r\nContent-Type: application/json\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   EXPECT_TRUE(c.parser().in_message());
   EXPECT_TRUE(c.parser().in_body());
@@ -348,7 +416,7 @@ TEST(RequestParser, BodyPaddedWhenBufferIsFull) {
   RequestParser parser(&limits);
   core::Buffer in;
   in.Attach(&pool);
-  std::string head = "POST / HTTP/1.1\r\nContent-Length: ";
+  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: ";
   std::string tail = "\r\n\r\n";
   size_t body_len = 128 - head.size() - 2 - tail.size();
   std::string wire = head + std::to_string(body_len) + tail + std::string(body_len, 'b');
@@ -367,7 +435,7 @@ TEST(RequestParser, BodyPaddedWhenBufferIsFull) {
 }
 
 TEST(RequestParser, EmptyContentLengthBody) {
-  Outcome o = FeedAll("POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
+  Outcome o = FeedAll("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\nGET /y HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 2u);
   EXPECT_EQ(o.requests[0].body, "");
   EXPECT_EQ(o.requests[1].path, "/y");
@@ -400,7 +468,7 @@ TEST(RequestParser, ChunkedBodyIsReassembled) {
 }
 
 TEST(RequestParser, ChunkedBodyThenNextRequest) {
-  std::string wire = std::string(kChunked) + "GET /next HTTP/1.1\r\n\r\n";
+  std::string wire = std::string(kChunked) + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   Outcome o = FeedAll(wire);
   ASSERT_EQ(o.requests.size(), 2u);
   EXPECT_EQ(o.requests[0].body, "hello world, chunked!");
@@ -430,7 +498,7 @@ TEST(RequestParser, TrailerAfterALargeChunkedBodyIsNotAHeaderLimitError) {
   ParserLimits limits;
   limits.max_header_bytes = 1024;
   limits.max_body_bytes = 64 * 1024;
-  std::string wire = "POST /t HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string wire = "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
   wire += "1000\r\n" + std::string(4096, 'z') + "\r\n";
   wire += "0\r\nX-Trailer: t\r\n\r\n";
   Outcome o = FeedAll(wire, limits);
@@ -443,7 +511,7 @@ TEST(RequestParser, TrailersCountTowardTheBodyLimit) {
   ParserLimits limits;
   limits.max_body_bytes = 100;
   std::string wire =
-      "POST /t HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
       "a\r\n0123456789\r\n0\r\nX-T: " +
       std::string(200, 't') + "\r\n\r\n";
   EXPECT_EQ(ErrorStatus(wire, limits), 413);
@@ -451,9 +519,9 @@ TEST(RequestParser, TrailersCountTowardTheBodyLimit) {
 
 std::string FourPipelined() {
   return "GET /one HTTP/1.1\r\nHost: h\r\n\r\n"
-         "POST /two HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
-         "PUT /three?q=3 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
-         "DELETE /four HTTP/1.1\r\nConnection: close\r\n\r\n";
+         "POST /two HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+         "PUT /three?q=3 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
+         "DELETE /four HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
 }
 
 void ExpectFourPipelined(const Outcome& o) {
@@ -504,7 +572,7 @@ TEST(RequestParser, ByteAtATimeGivesTheSameResult) {
 }
 
 TEST(RequestParser, ByteAtATimeReportsInMessageAndInBody) {
-  std::string_view wire = "POST /p HTTP/1.1\r\nContent-Length: 2\r\n\r\nok";
+  std::string_view wire = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok";
   Conn c;
   size_t header_len = wire.size() - 2;
   for (size_t i = 0; i < wire.size(); ++i) {
@@ -524,7 +592,7 @@ TEST(RequestParser, ByteAtATimeReportsInMessageAndInBody) {
 
 TEST(RequestParser, EverySplitIntoTwoReadsGivesTheSameResult) {
   std::string wire = std::string(kSimpleGet) +
-                     "POST /b?x=y HTTP/1.1\r\nContent-Length: 11\r\nX-A:  a \r\n\r\nhello world" +
+                     "POST /b?x=y HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nX-A:  a \r\n\r\nhello world" +
                      std::string(kChunked);
   Outcome whole = FeedAll(wire);
   ASSERT_EQ(whole.requests.size(), 3u);
@@ -578,7 +646,7 @@ TEST(RequestParser, ViewsSurviveTheBufferGrowingOntoTheHeap) {
   body[0] = '<';
   body.back() = '>';
   std::string head =
-      "PUT /big HTTP/1.1\r\nX-Before: kept\r\nContent-Length: " + std::to_string(body.size()) +
+      "PUT /big HTTP/1.1\r\nHost: h\r\nX-Before: kept\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\n\r\n";
   Conn c;
   c.Feed(head);
@@ -599,7 +667,7 @@ TEST(RequestParser, ViewsSurviveTheBufferGrowingOntoTheHeap) {
 // A request whose last header value ends `header_bytes` bytes into the
 // message (request line + header fields, before the final CRLFs).
 std::string RequestWithHeaderBytes(size_t header_bytes) {
-  std::string prefix = "GET / HTTP/1.1\r\nX: ";
+  std::string prefix = "GET / HTTP/1.1\r\nHost: h\r\nX: ";
   std::string wire = prefix + std::string(header_bytes - prefix.size(), 'v') + "\r\n\r\n";
   return wire;
 }
@@ -647,7 +715,7 @@ TEST(RequestParser, WhitespaceRunCountsAgainstTheHeaderLimit) {
   // must still stop it.
   ParserLimits limits;
   limits.max_header_bytes = 256;
-  std::string wire = "GET / HTTP/1.1\r\nX:" + std::string(1000, ' ');
+  std::string wire = "GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string(1000, ' ');
   Outcome o = FeedAll(wire, limits);
   EXPECT_EQ(o.last, Event::kError);
   EXPECT_EQ(o.status, 431);
@@ -656,12 +724,12 @@ TEST(RequestParser, WhitespaceRunCountsAgainstTheHeaderLimit) {
 TEST(RequestParser, UrlOverTheLimitIs414) {
   ParserLimits limits;
   limits.max_url_bytes = 100;
-  std::string at_limit = "GET /" + std::string(99, 'u') + " HTTP/1.1\r\n\r\n";
+  std::string at_limit = "GET /" + std::string(99, 'u') + " HTTP/1.1\r\nHost: h\r\n\r\n";
   Outcome o = FeedAll(at_limit, limits);
   ASSERT_EQ(o.requests.size(), 1u) << o.status;
   EXPECT_EQ(o.requests[0].target.size(), 100u);
 
-  std::string over = "GET /" + std::string(100, 'u') + " HTTP/1.1\r\n\r\n";
+  std::string over = "GET /" + std::string(100, 'u') + " HTTP/1.1\r\nHost: h\r\n\r\n";
   EXPECT_EQ(ErrorStatus(over, limits), 414);
   // Before the request line ends.
   o = FeedAll(over.substr(0, 110), limits);
@@ -672,9 +740,10 @@ TEST(RequestParser, UrlOverTheLimitIs414) {
   EXPECT_EQ(o.status, 414);
 }
 
+// Host and then n - 1 more fields: n in all.
 std::string RequestWithHeaders(size_t n) {
-  std::string wire = "GET / HTTP/1.1\r\n";
-  for (size_t i = 0; i < n; ++i) wire += "X-H" + std::to_string(i) + ": v\r\n";
+  std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
+  for (size_t i = 1; i < n; ++i) wire += "X-H" + std::to_string(i) + ": v\r\n";
   return wire + "\r\n";
 }
 
@@ -704,26 +773,26 @@ TEST(RequestParser, ContentLengthOverTheLimitIs413BeforeTheBody) {
   ParserLimits limits;
   limits.max_body_bytes = 1000;
   Outcome o =
-      FeedAll("POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'), limits);
+      FeedAll("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'), limits);
   ASSERT_EQ(o.requests.size(), 1u) << o.status;
   EXPECT_EQ(o.requests[0].body.size(), 1000u);
 
   // Only the headers: no body byte has arrived yet.
   Conn c(limits);
-  c.Feed("POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
+  c.Feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kError);
   EXPECT_EQ(c.parser().error_status(), 413);
   // The error sticks.
   c.Feed("x");
   EXPECT_EQ(c.Parse(), Event::kError);
 
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 99999999999999\r\n\r\n", limits), 413);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999\r\n\r\n", limits), 413);
 }
 
 TEST(RequestParser, ChunkedBodyGrowingOverTheLimitIs413) {
   ParserLimits limits;
   limits.max_body_bytes = 100;
-  std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string at_limit = head + "32\r\n" + std::string(50, 'a') + "\r\n32\r\n" +
                          std::string(50, 'b') + "\r\n0\r\n\r\n";
   Outcome o = FeedAll(at_limit, limits);
@@ -743,28 +812,28 @@ TEST(RequestParser, ChunkedBodyGrowingOverTheLimitIs413) {
 // --- smuggling and protocol errors ---
 
 TEST(RequestParser, ContentLengthWithTransferEncodingIs400) {
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
                         "0\r\n\r\n"),
             400);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
                         "0\r\n\r\n"),
             400);
 }
 
 TEST(RequestParser, ConflictingContentLengthsAre400) {
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
             400);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\nhello!"), 400);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n"), 400);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n\r\nhello!"), 400);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x10\r\n\r\n"), 400);
 }
 
 TEST(RequestParser, BareLfIs400) {
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\nHost: h\n\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\n\n"), 400);
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\n\n"), 400);
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX:\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\n\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX:\r\n\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\rHost: h\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"), 400);
 }
@@ -772,7 +841,7 @@ TEST(RequestParser, BareLfIs400) {
 TEST(RequestParser, BareLfEndingTheHeadersIs400HoweverItArrives) {
   // A bare LF as the blank line would let Keel see a second request where a
   // CRLF-strict front end sees one: the classic smuggling shape.
-  std::string wire = "GET /a HTTP/1.1\r\nHost: h\r\n\nGET /smuggled HTTP/1.1\r\n\r\n";
+  std::string wire = "GET /a HTTP/1.1\r\nHost: h\r\n\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n";
   Outcome o = FeedBytewise(wire);
   EXPECT_TRUE(o.requests.empty());
   EXPECT_EQ(o.last, Event::kError);
@@ -783,49 +852,49 @@ TEST(RequestParser, BareLfEndingTheHeadersIs400HoweverItArrives) {
     EXPECT_EQ(o.status, 400) << "cut at " << cut;
   }
   // With a body following.
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 2\r\n\nab"), 400);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\nab"), 400);
 }
 
 TEST(RequestParser, BareLfInChunkedFramingIs400) {
-  std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
   EXPECT_EQ(ErrorStatus(head + "1\nx\r\n0\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus(head + "1\r\nx\n0\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\n\r\n"), 400);
   // The blank line after the last chunk, and after a trailer.
   EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\r\n\n"), 400);
   EXPECT_EQ(ErrorStatus(head + "1\r\nx\r\n0\r\nT: 1\r\n\n"), 400);
-  Outcome o = FeedBytewise(head + "1\r\nx\r\n0\r\n\nGET / HTTP/1.1\r\n\r\n");
+  Outcome o = FeedBytewise(head + "1\r\nx\r\n0\r\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_TRUE(o.requests.empty());
   EXPECT_EQ(o.status, 400);
 }
 
 TEST(RequestParser, ObsFoldIs400) {
-  Outcome o = FeedAll("GET / HTTP/1.1\r\nX-Folded: first\r\n  second\r\nHost: h\r\n\r\n");
+  Outcome o = FeedAll("GET / HTTP/1.1\r\nHost: h\r\nX-Folded: first\r\n  second\r\nHost: h\r\n\r\n");
   EXPECT_EQ(o.last, Event::kError);
   EXPECT_EQ(o.status, 400);
   EXPECT_TRUE(o.requests.empty());
-  o = FeedAll("GET / HTTP/1.1\r\nX-Folded: first\r\n\tsecond\r\n\r\n");
+  o = FeedAll("GET / HTTP/1.1\r\nHost: h\r\nX-Folded: first\r\n\tsecond\r\n\r\n");
   EXPECT_EQ(o.last, Event::kError);
   EXPECT_EQ(o.status, 400);
 }
 
 TEST(RequestParser, NulInAHeaderValueIs400) {
   using namespace std::string_literals;
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX-Nul: a\0b\r\n\r\n"s), 400);
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX-Nul: \0\r\n\r\n"s), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Nul: a\0b\r\n\r\n"s), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nX-Nul: \0\r\n\r\n"s), 400);
 }
 
 TEST(RequestParser, TransferCodingOtherThanChunkedIs501) {
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"), 501);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n"), 501);
 }
 
 TEST(RequestParser, TransferCodingsBesideChunkedAre501) {
   // Keel would otherwise hand the handler a still-gzipped body as if plain.
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"), 501);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"), 501);
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
                         "0\r\n\r\n"),
             501);
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n"
                         "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
             501);
 }
@@ -837,13 +906,13 @@ TEST(RequestParser, Http2RequestLineIs505) {
 
 TEST(RequestParser, MalformedRequestLinesAre400) {
   EXPECT_EQ(ErrorStatus("GET\r\n\r\n"), 400);
-  EXPECT_EQ(ErrorStatus("GET /a b HTTP/1.1\r\n\r\n"), 400);
-  EXPECT_EQ(ErrorStatus("G@T / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("G@T / HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
   // llhttp reports these with its "invalid version" code; they are not 505.
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.x\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/11\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1x\r\n\r\n"), 400);
-  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nBad Name: v\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n"), 400);
 }
 
 TEST(RequestParser, ErrorMessageIsSet) {
@@ -857,7 +926,7 @@ TEST(RequestParser, ErrorMessageIsSet) {
 
 TEST(RequestParser, ExpectContinueWantsContinueUntilTheBodyArrives) {
   Conn c;
-  c.Feed("POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  c.Feed("POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   EXPECT_TRUE(c.parser().wants_continue());
   EXPECT_TRUE(c.parser().in_body());
@@ -873,7 +942,7 @@ TEST(RequestParser, ExpectContinueWantsContinueUntilTheBodyArrives) {
 
 TEST(RequestParser, ContinueSentClearsWantsContinue) {
   Conn c;
-  c.Feed("PUT /e HTTP/1.1\r\nexpect: 100-Continue\r\nContent-Length: 4\r\n\r\n");
+  c.Feed("PUT /e HTTP/1.1\r\nHost: h\r\nexpect: 100-Continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   ASSERT_TRUE(c.parser().wants_continue());
   c.parser().continue_sent();
@@ -882,14 +951,14 @@ TEST(RequestParser, ContinueSentClearsWantsContinue) {
   ASSERT_EQ(c.Parse(), Event::kRequest);
   c.Consume();
   // The next request starts without it.
-  c.Feed("POST /f HTTP/1.1\r\nContent-Length: 1\r\n\r\n");
+  c.Feed("POST /f HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   EXPECT_FALSE(c.parser().wants_continue());
 }
 
 TEST(RequestParser, ExpectContinueWithChunkedBody) {
   Conn c;
-  c.Feed("POST /e HTTP/1.1\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+  c.Feed("POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
   EXPECT_EQ(c.Parse(), Event::kNeedMore);
   EXPECT_TRUE(c.parser().wants_continue());
   c.Feed("3\r\nabc\r\n0\r\n\r\n");
@@ -898,7 +967,7 @@ TEST(RequestParser, ExpectContinueWithChunkedBody) {
 }
 
 TEST(RequestParser, OtherExpectationsAre417) {
-  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nExpect: something-else\r\nContent-Length: 3\r\n\r\n"),
+  EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nHost: h\r\nExpect: something-else\r\nContent-Length: 3\r\n\r\n"),
             417);
 }
 
@@ -914,7 +983,7 @@ TEST(RequestParser, MapsMethods) {
       {"OPTIONS", Method::kOptions}, {"PROPFIND", Method::kOther}, {"TRACE", Method::kOther},
   };
   for (const auto& tc : cases) {
-    std::string wire = std::string(tc.name) + " /m HTTP/1.1\r\n\r\n";
+    std::string wire = std::string(tc.name) + " /m HTTP/1.1\r\nHost: h\r\n\r\n";
     Outcome o = FeedAll(wire);
     ASSERT_EQ(o.requests.size(), 1u) << tc.name << ": status " << o.status;
     EXPECT_EQ(o.requests[0].method, tc.method) << tc.name;
@@ -924,7 +993,7 @@ TEST(RequestParser, MapsMethods) {
 }
 
 TEST(RequestParser, UnknownMethodTokenIs400) {
-  EXPECT_EQ(ErrorStatus("FROB / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(ErrorStatus("FROB / HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
 }
 
 TEST(RequestParser, UpgradeRequestIsAnOrdinaryRequest) {
@@ -940,8 +1009,8 @@ TEST(RequestParser, UpgradeRequestIsAnOrdinaryRequest) {
   EXPECT_EQ(o.requests[1].path, "/b");
 
   o = FeedAll(
-      "POST /c HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nContent-Length: 2\r\n\r\nhi"
-      "GET /d HTTP/1.1\r\n\r\n");
+      "POST /c HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: websocket\r\nContent-Length: 2\r\n\r\nhi"
+      "GET /d HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_EQ(o.last, Event::kNeedMore) << o.status;
   ASSERT_EQ(o.requests.size(), 2u);
   EXPECT_EQ(o.requests[0].body, "hi");
@@ -950,7 +1019,7 @@ TEST(RequestParser, UpgradeRequestIsAnOrdinaryRequest) {
 
 TEST(RequestParser, ConsumeResetsPerMessageState) {
   Conn c;
-  c.Feed("POST /a HTTP/1.1\r\nA: 1\r\nB: 2\r\nContent-Length: 2\r\n\r\nhi");
+  c.Feed("POST /a HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nContent-Length: 2\r\n\r\nhi");
   ASSERT_EQ(c.Parse(), Event::kRequest);
   ASSERT_TRUE(c.Build());
   c.Consume();
