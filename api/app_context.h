@@ -11,6 +11,7 @@
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
 #include "core/json_reader.h"
+#include "http/rate_limiter.h"
 #include "storage/store.h"
 
 namespace keel::api {
@@ -22,6 +23,12 @@ struct AppContext {
   auth::LoginLimiter* account_failures = nullptr;
   auth::LoginLimiter* address_failures = nullptr;
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;
+  int64_t session_max_age_seconds = 30 * 24 * 3600;
+  // Hash jobs per worker that sign-ups and password changes leave free, so
+  // a flood of them cannot take the capacity logins need.
+  uint32_t login_hash_reserve = 16;
+  // Sign-ups per client address (--signup-rate); thread-safe.
+  http::RateLimiter* signup_limiter = nullptr;
 };
 
 // Per worker thread: a storage reader (its own renewable LMDB read
@@ -30,6 +37,8 @@ struct AppContext {
 storage::Reader& ThreadReader(storage::Store& store);
 // Wall-clock seconds, for timestamps and token times.
 int64_t NowSeconds();
+// Monotonic milliseconds, for rate limits (never steps back).
+uint64_t MonotonicMs();
 core::JsonReader& ThreadJsonReader();
 
 }  // namespace keel::api

@@ -1,5 +1,6 @@
 #include "api/auth_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "auth/tokens.h"
 #include "core/json_writer.h"
 #include "core/system_limits.h"
+#include "http/rate_limiter.h"
 
 namespace keel::api {
 namespace {
@@ -49,23 +51,18 @@ void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
   res.SendJson(200, body);
 }
 
-void SendRetryLater(Response& res, uint32_t seconds, std::string_view message) {
-  char buf[12];
-  auto r = std::to_chars(buf, buf + sizeof buf, seconds);
-  res.AddHeader("Retry-After", std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-  res.SendError(429, message);
-}
-
 // Starts a session family for a verified login and answers with a token pair.
 void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::string rehash) {
   auto issued = std::make_shared<Issued>();
   issued->refresh_token = auth::NewRefreshToken();
   std::string token_hash = auth::HashToken(issued->refresh_token);
   std::string family = auth::RandomBytes(16);
-  int64_t expires = NowSeconds() + app.refresh_ttl_seconds;
+  int64_t now = NowSeconds();
+  int64_t ends = now + app.session_max_age_seconds;
+  int64_t expires = std::min(now + app.refresh_ttl_seconds, ends);
   WriteThen(
       app, res,
-      [issued, user_id, token_hash, family, expires, rehash](storage::WriteTxn& t) -> Status {
+      [issued, user_id, token_hash, family, expires, ends, rehash](storage::WriteTxn& t) -> Status {
         storage::UserRecord user;
         Status s = t.GetUser(user_id, &user);
         if (!s.ok())
@@ -76,7 +73,8 @@ void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::s
         // A hash made with older, weaker limits is upgraded now that we
         // know the password.
         if (!rehash.empty() && !(s = t.PutPasswordHash(user_id, rehash)).ok()) return s;
-        return t.PutSession(token_hash, storage::SessionRecord{user_id, family, expires, false});
+        return t.PutSession(token_hash,
+                            storage::SessionRecord{user_id, family, expires, ends, false});
       },
       [&app, issued](Response& r, const Status& st) {
         if (!st.ok()) {
@@ -90,13 +88,24 @@ void StartSession(const AppContext& app, Response& res, uint64_t user_id, std::s
 void Login(const AppContext& app, Request& req, Response& res) {
   std::optional<LoginBody> parsed = ReadBody(req, res, ParseLogin);
   if (!parsed) return;
+  // No account can have an address sign-up would refuse: answer as for a
+  // wrong password, without hashing and without keeping the input.
+  if (!ValidateEmail(parsed->email).ok()) {
+    SendUnauthorized(res, kBadLogin, false);
+    return;
+  }
   auto body = std::make_shared<LoginBody>(std::move(*parsed));
   std::string account = LowerAscii(body->email);
-  std::string address(req.remote_key);
+  std::string address(http::ClientPrefix(req.remote_key));
   int64_t now = NowSeconds();
-  uint32_t wait = std::max(app.account_failures->RetryAfter(account, now),
-                           app.address_failures->RetryAfter(address, now));
-  if (wait > 0) {
+  // Each attempt is counted before its hash runs (auth/login_limiter.h), so
+  // parallel guesses cannot outrun the limit; a success gives it back.
+  if (uint32_t wait = app.account_failures->Reserve(account, now); wait > 0) {
+    SendRetryLater(res, wait, "too many failed logins; try again later");
+    return;
+  }
+  if (uint32_t wait = app.address_failures->Reserve(address, now); wait > 0) {
+    app.account_failures->Release(account);
     SendRetryLater(res, wait, "too many failed logins; try again later");
     return;
   }
@@ -123,18 +132,25 @@ void Login(const AppContext& app, Request& req, Response& res) {
         }
       },
       [&app, ok, rehash, id, account, address](Response* r) {
+        // Settle whether or not the client is still there: the guess was
+        // evaluated either way.
+        if (*ok) {
+          app.account_failures->Reset(account);
+          app.address_failures->Release(address);
+        }
         if (r == nullptr) return;
-        int64_t now = NowSeconds();
         if (!*ok) {
-          app.account_failures->RecordFailure(account, now);
-          app.address_failures->RecordFailure(address, now);
           SendUnauthorized(*r, kBadLogin, false);
           return;
         }
-        app.account_failures->Reset(account);
         StartSession(app, *r, id, *rehash);
       });
-  if (!s.ok()) SendStatus(res, s);
+  if (!s.ok()) {
+    // Never evaluated (the hash queue is full): not a failure.
+    app.account_failures->Release(account);
+    app.address_failures->Release(address);
+    SendStatus(res, s);
+  }
 }
 
 void Refresh(const AppContext& app, Request& req, Response& res) {
@@ -165,6 +181,12 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
           *refused = "the refresh token was already used; the session has ended";
           return t.DeleteFamily(session.user_id, session.family);
         }
+        if (session.ends_at <= now) {
+          // The login is older than --session-max-age: however often it
+          // was refreshed, it is over.
+          *refused = "the session has reached its maximum age; log in again";
+          return t.DeleteFamily(session.user_id, session.family);
+        }
         if (session.expires_at <= now) {
           *refused = "the refresh token has expired";
           return t.DeleteSession(old_hash);
@@ -179,8 +201,9 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
         issued->user_id = user.id;
         issued->role = user.role;
         issued->token_version = user.token_version;
-        return t.PutSession(new_hash,
-                            storage::SessionRecord{user.id, session.family, now + ttl, false});
+        return t.PutSession(new_hash, storage::SessionRecord{user.id, session.family,
+                                                             std::min(now + ttl, session.ends_at),
+                                                             session.ends_at, false});
       },
       [&app, issued, refused](Response& r, const Status& st) {
         if (!st.ok()) {

@@ -53,6 +53,7 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   c.worker.body_timeout_ms = o.body_timeout * 1000ull;
   c.worker.idle_timeout_ms = o.idle_timeout * 1000ull;
   c.worker.write_timeout_ms = o.write_timeout * 1000ull;
+  c.worker.handler_timeout_ms = o.handler_timeout * 1000ull;
   c.worker.max_connections = o.max_connections;
   // A block holds a whole header block plus a read's worth of body.
   c.worker.block_size = std::max<size_t>(32 * 1024, o.max_header_bytes + 16 * 1024);
@@ -169,6 +170,12 @@ int Main(int argc, char** argv) {
   app.account_failures = &account_failures;
   app.address_failures = &address_failures;
   app.refresh_ttl_seconds = opts.refresh_token_ttl;
+  app.session_max_age_seconds = opts.session_max_age;
+  // A quarter of each worker's hash slots stays for logins (at least one):
+  // sign-ups and password changes cannot fill the queue.
+  app.login_hash_reserve = opts.max_hash_queue > 1 ? std::max(1u, opts.max_hash_queue / 4) : 0;
+  http::RateLimiter signup_limiter(opts.signup_rate, 100000, 60 * 1000);
+  app.signup_limiter = &signup_limiter;
 
   SystemState state;
   http::Router router;

@@ -42,9 +42,11 @@ struct Options {
   unsigned body_timeout = 30;
   unsigned idle_timeout = 60;
   unsigned write_timeout = 30;
+  unsigned handler_timeout = 30;  // a deferred answer not sent by then: 503 + close
 
   unsigned max_connections = 10000;  // total across all workers, >= 1
   unsigned rate_limit = 0;           // requests/s per client address; 0 = off
+  unsigned signup_rate = 10;         // sign-ups/min per client address (burst 2x); 0 = off
 
   // LMDB map size in bytes: address space reserved, not disk used.
   uint64_t map_size = 1ull << 36;  // 64 GiB
@@ -56,6 +58,7 @@ struct Options {
   unsigned max_hash_queue = 64;              // hash jobs in flight per worker; 503 past it
   unsigned access_token_ttl = 900;           // seconds
   unsigned refresh_token_ttl = 30 * 86400;   // seconds
+  unsigned session_max_age = 30 * 86400;     // seconds from login; rotation never extends it
   unsigned login_max_failures_account = 10;  // per login window; 0 = off
   unsigned login_max_failures_address = 50;  // per login window; 0 = off
   unsigned login_window = 900;               // seconds

@@ -1,5 +1,7 @@
 #include "api/status_response.h"
 
+#include <charconv>
+
 #include "core/log.h"
 
 namespace keel::api {
@@ -15,6 +17,7 @@ int HttpStatusFor(const core::Status& s) {
     case Code::kNotFound:
       return 404;
     case Code::kAlreadyExists:
+    case Code::kConflict:
       return 409;
     case Code::kFailedPrecondition:
       return 412;
@@ -56,6 +59,13 @@ void SendUnauthorized(http::Response& res, std::string_view message, bool token_
                                         ? "Bearer realm=\"keel\", error=\"invalid_token\""
                                         : "Bearer realm=\"keel\"");
   res.SendError(401, message);
+}
+
+void SendRetryLater(http::Response& res, uint32_t seconds, std::string_view message) {
+  char buf[12];
+  auto r = std::to_chars(buf, buf + sizeof buf, seconds);
+  res.AddHeader("Retry-After", std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+  res.SendError(429, message);
 }
 
 }  // namespace keel::api

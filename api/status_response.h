@@ -12,6 +12,8 @@ int HttpStatusFor(const core::Status& s);
 // do not leak. Busy (a full queue) adds Retry-After.
 void SendStatus(http::Response& res, const core::Status& s);
 // 401 with WWW-Authenticate, for a missing or unusable bearer token.
+// 429 with Retry-After: `seconds` (at least 1).
+void SendRetryLater(http::Response& res, uint32_t seconds, std::string_view message);
 void SendUnauthorized(http::Response& res, std::string_view message, bool token_was_sent);
 
 }  // namespace keel::api

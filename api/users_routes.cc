@@ -54,6 +54,16 @@ bool IfNoneMatchHits(std::string_view header, uint64_t revision) {
 }
 
 void SignUp(const AppContext& app, Request& req, Response& res) {
+  // Anonymous and costly (a hash each): limited per client address before
+  // anything else is done.
+  if (app.signup_limiter != nullptr && app.signup_limiter->enabled()) {
+    http::RateLimiter::Decision d =
+        app.signup_limiter->Allow(http::ClientPrefix(req.remote_key), MonotonicMs());
+    if (!d.allowed) {
+      SendRetryLater(res, d.retry_after_seconds, "too many sign-ups from this address");
+      return;
+    }
+  }
   std::optional<SignUpBody> body = ReadBody(req, res, ParseSignUp);
   if (!body) return;
   auto input = std::make_shared<SignUpBody>(std::move(*body));
@@ -88,8 +98,21 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
               res.AddHeader("Location", location);
               SendUser(res, 201, *json, user->revision);
             });
-      });
+      },
+      app.login_hash_reserve);
   if (!s.ok()) SendStatus(res, s);
+}
+
+// Called inside the write, with `user` as stored: refuses a change that
+// would leave no admin (the last admin demoting or deleting itself, or
+// another admin doing it), since nobody could then manage roles.
+Status KeepAnAdmin(storage::WriteTxn& t, const storage::UserRecord& user) {
+  if (user.role != storage::kRoleAdmin) return Status::Ok();
+  core::Result<uint64_t> admins = t.CountAdmins();
+  if (!admins.ok()) return admins.status();
+  if (admins.value() <= 1)
+    return Status::Conflict("this is the last admin; make another user admin first");
+  return Status::Ok();
 }
 
 // Answers a failed user lookup or write: a missing user is 404 "no such
@@ -213,7 +236,10 @@ void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) 
           return Status::FailedPrecondition("the user has changed since that ETag (If-Match)");
         if (changes.email) user->email = *changes.email;
         if (changes.name) user->name = *changes.name;
-        if (changes.role) user->role = *changes.role;
+        if (changes.role && *changes.role != user->role) {
+          if (s = KeepAnAdmin(t, *user); !s.ok()) return s;
+          user->role = *changes.role;
+        }
         return SaveUser(t, *user, NowSeconds(), json.get());
       },
       [user, json](Response& r, const Status& st) {
@@ -228,7 +254,14 @@ void DeleteUser(const AppContext& app, Request& req, Response& res) {
       !RequireSelfOrAdmin(caller, id, res))
     return;
   WriteThen(
-      app, res, [id](storage::WriteTxn& t) { return t.DeleteUser(id); },
+      app, res,
+      [id](storage::WriteTxn& t) {
+        storage::UserRecord user;
+        Status s = t.GetUser(id, &user);
+        if (!s.ok()) return s;
+        if (s = KeepAnAdmin(t, user); !s.ok()) return s;
+        return t.DeleteUser(id);
+      },
       [](Response& r, const Status& st) {
         if (!AnswerFailure(r, st)) r.SendEmpty(204);
       });
@@ -293,7 +326,8 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
             [](Response& res, const Status& st) {
               if (!AnswerFailure(res, st)) res.SendEmpty(204);
             });
-      });
+      },
+      app.login_hash_reserve);
   if (!s.ok()) SendStatus(res, s);
 }
 

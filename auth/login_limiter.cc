@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include <sodium.h>
+
+#include "auth/sodium_init.h"
 
 namespace keel::auth {
 
@@ -21,14 +25,8 @@ struct Entry {
   uint32_t failures = 0;
 };
 
-// Lets the maps be searched with a string_view key, without building a
-// std::string per lookup.
-struct KeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-using EntryMap = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+// The key's 64-bit SipHash; the map hashes that again, cheaply.
+using EntryMap = std::unordered_map<uint64_t, Entry>;
 
 // On its own cache line so that two workers locking neighbouring shards do
 // not contend on the line.
@@ -45,12 +43,17 @@ struct LoginLimiter::Impl {
   size_t per_shard_cap;
   std::array<Shard, kShards> shards;
 
-  Shard& ShardFor(std::string_view key) {
-    // The map rehashes the key with the same function; the high bits pick
-    // the shard so that the bucket index (low bits) stays spread within it.
-    const size_t h = KeyHash{}(key);
-    return shards[(h >> 28) % kShards];
+  unsigned char hash_key[crypto_shorthash_KEYBYTES];
+
+  uint64_t Hash(std::string_view key) const {
+    unsigned char out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                     hash_key);
+    uint64_t h;
+    std::memcpy(&h, out, sizeof h);
+    return h;
   }
+  Shard& ShardFor(uint64_t h) { return shards[(h >> 58) % kShards]; }
   bool Expired(const Entry& e, int64_t now) const { return now >= e.window_start + window; }
   void MakeRoom(EntryMap& entries, int64_t now) const;
 };
@@ -58,8 +61,8 @@ struct LoginLimiter::Impl {
 // Called with the shard full. Expired windows hold no information, so they
 // go first; if none has expired, the oldest window goes, the one that would
 // have expired next. That forgets some failures, the price of bounded
-// memory; the scan is linear, which is cheap next to the password hash each
-// recorded failure already cost.
+// memory; the scan is linear (a few thousand entries per shard by
+// default), which is cheap next to the password hash each attempt costs.
 void LoginLimiter::Impl::MakeRoom(EntryMap& entries, int64_t now) const {
   const size_t before = entries.size();
   std::erase_if(entries, [&](const auto& kv) { return Expired(kv.second, now); });
@@ -75,15 +78,18 @@ LoginLimiter::LoginLimiter(uint32_t max_failures, uint32_t window_seconds, size_
   impl_->max_failures = max_failures;
   impl_->window = window_seconds;
   impl_->per_shard_cap = std::max<size_t>(1, max_tracked / kShards);
+  EnsureSodium();
+  crypto_shorthash_keygen(impl_->hash_key);
 }
 
 LoginLimiter::~LoginLimiter() = default;
 
 uint32_t LoginLimiter::RetryAfter(std::string_view key, int64_t now) const {
   if (impl_->max_failures == 0) return 0;
-  Shard& shard = impl_->ShardFor(key);
+  const uint64_t h = impl_->Hash(key);
+  Shard& shard = impl_->ShardFor(h);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(key);
+  auto it = shard.entries.find(h);
   if (it == shard.entries.end()) return 0;
   const Entry& e = it->second;
   if (impl_->Expired(e, now) || e.failures < impl_->max_failures) return 0;
@@ -92,30 +98,50 @@ uint32_t LoginLimiter::RetryAfter(std::string_view key, int64_t now) const {
   return static_cast<uint32_t>(std::max<int64_t>(wait, 1));
 }
 
-void LoginLimiter::RecordFailure(std::string_view key, int64_t now) {
-  if (impl_->max_failures == 0) return;
-  Shard& shard = impl_->ShardFor(key);
+uint32_t LoginLimiter::Reserve(std::string_view key, int64_t now) {
+  if (impl_->max_failures == 0) return 0;
+  const uint64_t h = impl_->Hash(key);
+  Shard& shard = impl_->ShardFor(h);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(key);
+  auto it = shard.entries.find(h);
   if (it == shard.entries.end()) {
     if (shard.entries.size() >= impl_->per_shard_cap) impl_->MakeRoom(shard.entries, now);
-    shard.entries.emplace(std::string(key), Entry{now, 1});
-    return;
+    shard.entries.emplace(h, Entry{now, 1});
+    return 0;
   }
   Entry& e = it->second;
   if (impl_->Expired(e, now)) {
     e = Entry{now, 1};
-  } else if (e.failures < UINT32_MAX) {
+    return 0;
+  }
+  if (e.failures < impl_->max_failures) {
     ++e.failures;
+    return 0;
+  }
+  const int64_t wait = std::min(e.window_start + impl_->window - now, impl_->window);
+  return static_cast<uint32_t>(std::max<int64_t>(wait, 1));
+}
+
+void LoginLimiter::Release(std::string_view key) {
+  if (impl_->max_failures == 0) return;
+  const uint64_t h = impl_->Hash(key);
+  Shard& shard = impl_->ShardFor(h);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(h);
+  if (it == shard.entries.end()) return;
+  if (it->second.failures <= 1) {
+    shard.entries.erase(it);
+  } else {
+    --it->second.failures;
   }
 }
 
 void LoginLimiter::Reset(std::string_view key) {
   if (impl_->max_failures == 0) return;
-  Shard& shard = impl_->ShardFor(key);
+  const uint64_t h = impl_->Hash(key);
+  Shard& shard = impl_->ShardFor(h);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(key);
-  if (it != shard.entries.end()) shard.entries.erase(it);
+  shard.entries.erase(h);
 }
 
 size_t LoginLimiter::tracked() const {
@@ -126,5 +152,7 @@ size_t LoginLimiter::tracked() const {
   }
   return n;
 }
+
+size_t LoginLimiter::capacity() const { return impl_->per_shard_cap * kShards; }
 
 }  // namespace keel::auth

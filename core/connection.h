@@ -32,8 +32,11 @@ namespace keel::core {
 
 class Worker;
 
-enum class TimeoutKind : uint8_t { kHeader, kBody, kIdle, kWrite, kLinger };
-inline constexpr int kTimeoutKinds = 5;
+// kHandler bounds how long a request may wait for a deferred answer (a
+// hash, a commit); it uses the read-side timer, which is free while a
+// request is being handled.
+enum class TimeoutKind : uint8_t { kHeader, kBody, kIdle, kWrite, kLinger, kHandler };
+inline constexpr int kTimeoutKinds = 6;
 
 class Connection {
  public:
@@ -62,7 +65,7 @@ class Connection {
   void ResumeReading();
   bool reading() const { return reading_; }
 
-  // Arms the read-side timer with one of kHeader, kBody, kIdle, replacing
+  // Arms the read-side timer with one of kHeader, kBody, kIdle, kHandler, replacing
   // whichever was armed; DisarmReadTimeout cancels it.
   void ArmReadTimeout(TimeoutKind kind);
   void DisarmReadTimeout();

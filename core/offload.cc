@@ -27,9 +27,9 @@ void AfterCb(uv_work_t* req, int /*status: never cancelled, Keel does not uv_can
 
 }  // namespace
 
-Status Offload(Connection& conn, std::unique_ptr<OffloadJob> job) {
+Status Offload(Connection& conn, std::unique_ptr<OffloadJob> job, uint32_t keep_free) {
   Worker& worker = conn.worker();
-  if (!worker.TryReserveOffload()) return Status::Busy("too many jobs in flight");
+  if (!worker.TryReserveOffload(keep_free)) return Status::Busy("too many jobs in flight");
   auto w = std::make_unique<Work>();
   w->req.data = w.get();
   w->job = std::move(job);

@@ -13,7 +13,9 @@
 // exactly once on a pool thread, then Complete exactly once on the loop
 // thread, then the job is destroyed there. Offload refuses (Status::Busy)
 // when the worker already has WorkerConfig::max_offload jobs in flight, so
-// queued work and its memory stay bounded; callers answer 503.
+// queued work and its memory stay bounded; callers answer 503. A caller of
+// lower priority passes keep_free: it is refused while fewer than
+// keep_free + 1 slots are left, which keeps those for everyone else.
 #pragma once
 
 #include <memory>
@@ -33,6 +35,6 @@ class OffloadJob {
   virtual void Complete(Connection* conn) = 0;
 };
 
-Status Offload(Connection& conn, std::unique_ptr<OffloadJob> job);
+Status Offload(Connection& conn, std::unique_ptr<OffloadJob> job, uint32_t keep_free = 0);
 
 }  // namespace keel::core

@@ -16,6 +16,7 @@ class [[nodiscard]] Status {
     kInvalidArgument,     // bad input: 400
     kNotFound,            // 404
     kAlreadyExists,       // e.g. an email taken: 409
+    kConflict,            // the change would break an invariant (the last admin): 409
     kFailedPrecondition,  // e.g. If-Match failed: 412
     kPermissionDenied,    // 403
     kUnauthenticated,     // 401
@@ -35,6 +36,7 @@ class [[nodiscard]] Status {
   static Status IoError(std::string_view msg) { return Status(Code::kIoError, msg); }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
+  static Status Conflict(std::string_view msg) { return Status(Code::kConflict, msg); }
   static Status FailedPrecondition(std::string_view msg) {
     return Status(Code::kFailedPrecondition, msg);
   }

@@ -19,7 +19,8 @@ Worker::Worker(const WorkerConfig& config, ConnectionFactory* factory)
   loop_.data = this;
   const uint64_t durations[kTimeoutKinds] = {config_.header_timeout_ms, config_.body_timeout_ms,
                                              config_.idle_timeout_ms, config_.write_timeout_ms,
-                                             config_.linger_timeout_ms};
+                                             config_.linger_timeout_ms,
+                                             config_.handler_timeout_ms};
   for (int i = 0; i < kTimeoutKinds; ++i) timers_[i] = std::make_unique<TimerList>(durations[i]);
   uv_tcp_init(&loop_, &listener_);
   listener_.data = this;
@@ -187,8 +188,8 @@ uv_write_t* Worker::TakeWriteReq() {
 
 void Worker::GiveWriteReq(uv_write_t* req) { free_write_reqs_.emplace_back(req); }
 
-bool Worker::TryReserveOffload() {
-  if (offload_in_flight_ >= config_.max_offload) return false;
+bool Worker::TryReserveOffload(uint32_t keep_free) {
+  if (offload_in_flight_ + keep_free >= config_.max_offload) return false;
   ++offload_in_flight_;
   return true;
 }

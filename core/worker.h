@@ -35,6 +35,7 @@ struct WorkerConfig {
   uint64_t idle_timeout_ms = 60000;
   uint64_t write_timeout_ms = 30000;
   uint64_t linger_timeout_ms = 2000;
+  uint64_t handler_timeout_ms = 30000;
   // After a drain starts, connections still open past this are closed.
   uint64_t drain_timeout_ms = 30000;
   // Size of pooled read/write blocks: large enough for a full header block.
@@ -97,7 +98,8 @@ class Worker {
   uv_write_t* TakeWriteReq();
   void GiveWriteReq(uv_write_t* req);
   // Offload accounting (see core/offload.h).
-  bool TryReserveOffload();
+  // False when fewer than keep_free + 1 of max_offload slots are left.
+  bool TryReserveOffload(uint32_t keep_free = 0);
   void ReleaseOffload() { --offload_in_flight_; }
 
  private:

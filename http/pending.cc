@@ -68,9 +68,12 @@ Pending Response::Defer() {
   return Pending(ctx_.conn, ctx_.seq);
 }
 
-core::Status Response::Offload(std::function<void()> work, std::function<void(Response*)> then) {
-  core::Status s = core::Offload(
-      *ctx_.conn, std::make_unique<OffloadedWork>(std::move(work), std::move(then), ctx_.seq));
+core::Status Response::Offload(std::function<void()> work, std::function<void(Response*)> then,
+                               uint32_t keep_free) {
+  core::Status s =
+      core::Offload(*ctx_.conn,
+                    std::make_unique<OffloadedWork>(std::move(work), std::move(then), ctx_.seq),
+                    keep_free);
   if (s.ok()) deferred_ = true;
   return s;
 }

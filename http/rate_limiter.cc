@@ -34,10 +34,6 @@
 namespace keel::http {
 namespace {
 
-constexpr uint64_t kUnitsPerToken = 1000;
-// The burst is two seconds' worth of refill, so any bucket left alone this
-// long is full, whatever the rate.
-constexpr uint64_t kFullRefillMs = 2000;
 constexpr size_t kEvictionSample = 8;
 
 size_t HashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
@@ -60,8 +56,11 @@ struct alignas(64) RateLimiter::Shard {
   size_t size = 0;
 };
 
-RateLimiter::RateLimiter(uint32_t rate_per_sec, size_t max_tracked)
-    : rate_(rate_per_sec), burst_units_(2 * kUnitsPerToken * rate_per_sec) {
+RateLimiter::RateLimiter(uint32_t rate, size_t max_tracked, uint32_t period_ms)
+    : rate_(rate),
+      units_per_token_(period_ms),
+      full_refill_ms_(2ull * period_ms),
+      burst_units_(2ull * period_ms * rate) {
   if (rate_ == 0) return;
   shard_capacity_ = std::max<size_t>(1, (max_tracked + kShards - 1) / kShards);
   slots_per_shard_ = 2 * shard_capacity_;  // at least one slot stays empty: probes end
@@ -83,8 +82,8 @@ RateLimiter::Decision RateLimiter::Allow(std::string_view client_key, uint64_t n
   Slot* slot = FindOrInsert(shard, client_key, HomeOf(hash), now_ms);
   slot->tokens = Refilled(*slot, now_ms);
   slot->last_ms = std::max(slot->last_ms, now_ms);
-  if (slot->tokens >= kUnitsPerToken) {
-    slot->tokens -= kUnitsPerToken;
+  if (slot->tokens >= units_per_token_) {
+    slot->tokens -= units_per_token_;
     return {true, 0};
   }
   return {false, RetryAfterSeconds(slot->tokens)};
@@ -161,14 +160,14 @@ uint64_t RateLimiter::Refilled(const Slot& slot, uint64_t now_ms) const {
   if (now_ms <= slot.last_ms) return slot.tokens;
   const uint64_t elapsed = now_ms - slot.last_ms;
   // Checked first so elapsed * rate_ cannot overflow.
-  if (elapsed >= kFullRefillMs) return burst_units_;
+  if (elapsed >= full_refill_ms_) return burst_units_;
   return std::min(burst_units_, slot.tokens + elapsed * rate_);
 }
 
 uint32_t RateLimiter::RetryAfterSeconds(uint64_t tokens) const {
   // With a rate of at least one token a second this is always 1; computed
   // rather than assumed so a change to the bucket shape cannot make it 0.
-  const uint64_t deficit = kUnitsPerToken - tokens;
+  const uint64_t deficit = units_per_token_ - tokens;
   const uint64_t wait_ms = (deficit + rate_ - 1) / rate_;
   return static_cast<uint32_t>(std::max<uint64_t>(1, (wait_ms + 999) / 1000));
 }

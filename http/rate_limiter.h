@@ -1,7 +1,9 @@
-// The general per-client request rate limit (--rate-limit N).
+// Per-client rate limits: requests (--rate-limit N a second) and sign-ups
+// (--signup-rate N a minute).
 //
-// A token bucket per client address: it refills at N tokens a second, holds
-// at most 2N (the burst), and each request takes one token. A request that
+// A token bucket per client address: it refills at N tokens a period (a
+// second unless the constructor says otherwise), holds at most 2N (the
+// burst), and each request takes one token. A request that
 // finds less than one token is denied (and takes none); the caller answers
 // 429 with Retry-After. N = 0 turns the limiter off: Allow always allows,
 // touches no lock and allocates nothing.
@@ -33,6 +35,13 @@
 
 namespace keel::http {
 
+// The part of a raw client address (Request::remote_key) that names one
+// client for per-client limits: all 4 bytes of IPv4, the /64 prefix of IPv6
+// (a host usually holds a whole /64 and could rotate addresses within it).
+inline std::string_view ClientPrefix(std::string_view remote_key) {
+  return remote_key.size() == 16 ? remote_key.substr(0, 8) : remote_key;
+}
+
 class RateLimiter {
  public:
   static constexpr size_t kMaxKeyBytes = 16;
@@ -45,7 +54,8 @@ class RateLimiter {
     uint32_t retry_after_seconds;
   };
 
-  explicit RateLimiter(uint32_t rate_per_sec, size_t max_tracked = 100000);
+  // `rate` tokens every `period_ms` milliseconds.
+  explicit RateLimiter(uint32_t rate, size_t max_tracked = 100000, uint32_t period_ms = 1000);
   ~RateLimiter();
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
@@ -71,10 +81,12 @@ class RateLimiter {
   uint64_t Refilled(const Slot& slot, uint64_t now_ms) const;
   uint32_t RetryAfterSeconds(uint64_t tokens) const;
 
-  // Tokens are counted in thousandths, so a rate of N tokens a second is N
-  // units a millisecond and all arithmetic stays in integers.
-  uint64_t rate_;         // units per millisecond == tokens per second
-  uint64_t burst_units_;  // 2 * rate tokens
+  // A token is period_ms units, so a rate of N tokens a period is N units
+  // a millisecond and all arithmetic stays in integers.
+  uint64_t rate_;              // units per millisecond == tokens per period
+  uint64_t units_per_token_;   // period_ms
+  uint64_t full_refill_ms_;    // two periods: any bucket left alone this long is full
+  uint64_t burst_units_;       // 2 * rate tokens
   size_t shard_capacity_ = 0;
   size_t slots_per_shard_ = 0;
   std::unique_ptr<Shard[]> shards_;  // kShards of them; null when disabled

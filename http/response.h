@@ -62,8 +62,10 @@ class Response {
   // Runs `work` on the libuv thread pool (argon2id, say), then `then` on
   // the loop with this Response (nullptr if the connection closed). Busy
   // when the worker already has its maximum of jobs queued: the handler
-  // then answers 503 itself. Contract: on error neither runs.
-  core::Status Offload(std::function<void()> work, std::function<void(Response*)> then);
+  // then answers 503 itself; `keep_free` as in core/offload.h. Contract: on
+  // error neither runs.
+  core::Status Offload(std::function<void()> work, std::function<void(Response*)> then,
+                       uint32_t keep_free = 0);
   bool deferred() const { return deferred_; }
   int status() const { return status_; }
 

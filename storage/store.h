@@ -68,6 +68,9 @@ struct SessionRecord {
   uint64_t user_id = 0;
   std::string family;  // 16 random bytes shared by all rotations of a login
   int64_t expires_at = 0;
+  // The absolute end of the login this token belongs to (--session-max-age
+  // after the login): rotation copies it, so refreshing never extends it.
+  int64_t ends_at = 0;
   bool used = false;  // already rotated: presenting it again is reuse
 };
 
@@ -108,6 +111,9 @@ class WriteTxn {
   // Ends every session of one refresh-token family (reuse detected).
   virtual core::Status DeleteFamily(uint64_t user_id, std::string_view family) = 0;
   virtual core::Result<uint64_t> CountUsers() = 0;
+  // Users whose role is admin. A scan of the users: for the rare writes
+  // that demote or delete an admin (the last one must stay).
+  virtual core::Result<uint64_t> CountAdmins() = 0;
 };
 
 // Read side: one per thread, not thread-safe. Every call copies its result

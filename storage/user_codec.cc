@@ -8,8 +8,13 @@ namespace {
 
 constexpr unsigned char kUserFormat = 1;
 constexpr size_t kUserHeader = 48;
-constexpr unsigned char kSessionFormat = 1;
-constexpr size_t kSessionHeader = 24;
+// Format 2 added ends_at (at byte 24). Format 1 records, written before
+// sessions had a maximum age, decode with ends_at = expires_at: they end no
+// later than they would have anyway and cannot slide further.
+constexpr unsigned char kSessionFormat = 2;
+constexpr size_t kSessionHeader = 32;
+constexpr unsigned char kSessionFormatV1 = 1;
+constexpr size_t kSessionHeaderV1 = 24;
 
 // Byte-wise so the format does not depend on the host's endianness or on
 // alignment of LMDB's value pointers.
@@ -118,25 +123,30 @@ core::Status EncodeSession(const SessionRecord& session, std::string* out) {
   h[2] = static_cast<char>(session.family.size());
   PutLe(session.user_id, 8, h + 8);
   PutLe(static_cast<uint64_t>(session.expires_at), 8, h + 16);
+  PutLe(static_cast<uint64_t>(session.ends_at), 8, h + 24);
   out->append(session.family);
   return core::Status::Ok();
 }
 
 core::Status DecodeSession(std::string_view stored, SessionRecord* out) {
-  if (stored.size() < kSessionHeader)
+  if (stored.size() < kSessionHeaderV1)
     return core::Status::Corruption("stored session is truncated");
   const char* p = stored.data();
-  if (static_cast<unsigned char>(p[0]) != kSessionFormat) {
+  const auto format = static_cast<unsigned char>(p[0]);
+  if (format != kSessionFormat && format != kSessionFormatV1) {
     return core::Status::Corruption("stored session has an unknown format");
   }
+  const size_t header = format == kSessionFormat ? kSessionHeader : kSessionHeaderV1;
   size_t family = static_cast<unsigned char>(p[2]);
-  if (kSessionHeader + family != stored.size()) {
+  if (header + family != stored.size()) {
     return core::Status::Corruption("stored session has inconsistent lengths");
   }
   out->used = p[1] != 0;
   out->user_id = GetLe(p + 8, 8);
   out->expires_at = static_cast<int64_t>(GetLe(p + 16, 8));
-  AssignOrClear(&out->family, p + kSessionHeader, family);
+  out->ends_at =
+      format == kSessionFormat ? static_cast<int64_t>(GetLe(p + 24, 8)) : out->expires_at;
+  AssignOrClear(&out->family, p + header, family);
   return core::Status::Ok();
 }
 

@@ -220,6 +220,26 @@ core::Result<uint64_t> LmdbWriteTxn::CountUsers() {
   return static_cast<uint64_t>(st.ms_entries);
 }
 
+core::Result<uint64_t> LmdbWriteTxn::CountAdmins() {
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn_, env_.dbis().users, &cursor);
+  if (rc != 0) return Note(MdbStatus(rc, "cannot count admins"));
+  uint64_t admins = 0;
+  UserRecord user;
+  MDB_val key, val;
+  core::Status s;
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    s = DecodeUser(std::string_view(static_cast<const char*>(val.mv_data), val.mv_size), &user);
+    if (!s.ok()) break;
+    if (user.role == kRoleAdmin) ++admins;
+  }
+  mdb_cursor_close(cursor);
+  if (!s.ok()) return Note(s);
+  if (rc != MDB_NOTFOUND) return Note(MdbStatus(rc, "cannot count admins"));
+  return admins;
+}
+
 core::Status RunInTxn(const LmdbEnv& env, MDB_txn* parent, const Store::WriteOp& op,
                       LmdbWriteTxn* txn) {
   ScopedTxn scoped;

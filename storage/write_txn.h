@@ -42,6 +42,7 @@ class LmdbWriteTxn final : public WriteTxn {
   core::Status DeleteUserSessions(uint64_t user_id, std::string_view keep_family) override;
   core::Status DeleteFamily(uint64_t user_id, std::string_view family) override;
   core::Result<uint64_t> CountUsers() override;
+  core::Result<uint64_t> CountAdmins() override;
 
  private:
   // Which sessions of a user DeleteSessions removes.

@@ -63,10 +63,14 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.idle_timeout == 7u; }},
       {"--write-timeout", "KEEL_WRITE_TIMEOUT", "8",
        [](const Options& o) { return o.write_timeout == 8u; }},
+      {"--handler-timeout", "KEEL_HANDLER_TIMEOUT", "9",
+       [](const Options& o) { return o.handler_timeout == 9u; }},
       {"--max-connections", "KEEL_MAX_CONNECTIONS", "123",
        [](const Options& o) { return o.max_connections == 123u; }},
       {"--rate-limit", "KEEL_RATE_LIMIT", "50",
        [](const Options& o) { return o.rate_limit == 50u; }},
+      {"--signup-rate", "KEEL_SIGNUP_RATE", "0",
+       [](const Options& o) { return o.signup_rate == 0u; }},
       {"--map-size", "KEEL_MAP_SIZE", "512M",
        [](const Options& o) { return o.map_size == uint64_t{512} << 20; }},
       {"--sync", "KEEL_SYNC", "none", [](const Options& o) { return o.sync == "none"; }},
@@ -79,6 +83,8 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.access_token_ttl == 60u; }},
       {"--refresh-token-ttl", "KEEL_REFRESH_TOKEN_TTL", "3600",
        [](const Options& o) { return o.refresh_token_ttl == 3600u; }},
+      {"--session-max-age", "KEEL_SESSION_MAX_AGE", "86400",
+       [](const Options& o) { return o.session_max_age == 86400u; }},
       {"--login-max-failures-account", "KEEL_LOGIN_MAX_FAILURES_ACCOUNT", "4",
        [](const Options& o) { return o.login_max_failures_account == 4u; }},
       {"--login-max-failures-address", "KEEL_LOGIN_MAX_FAILURES_ADDRESS", "20",
@@ -108,6 +114,9 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.body_timeout, 30u);
   EXPECT_EQ(o.idle_timeout, 60u);
   EXPECT_EQ(o.write_timeout, 30u);
+  EXPECT_EQ(o.handler_timeout, 30u);
+  EXPECT_EQ(o.signup_rate, 10u);
+  EXPECT_EQ(o.session_max_age, 30u * 86400);
   EXPECT_EQ(o.max_connections, 10000u);
   EXPECT_EQ(o.rate_limit, 0u);
   EXPECT_EQ(o.map_size, uint64_t{64} << 30);

@@ -12,8 +12,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/request.h"
 #include "http/response.h"
@@ -84,13 +86,24 @@ class PendingTest : public ::testing::Test {
       if (!s.ok()) res.SendError(503, "busy");
     });
     router_.Add(Method::kGet, "/now", [](Request&, Response& res) { res.SendText(200, "now"); });
+    // A handler that defers and never resumes: its Pending is kept (the
+    // connection stays held) until the test ends.
+    router_.Add(Method::kGet, "/abandoned", [this](Request&, Response& res) {
+      std::lock_guard lock(abandoned_mu_);
+      abandoned_.push_back(res.Defer());
+    });
     ServerConfig config;
     config.threads = 1;
     config.worker.address.host = "127.0.0.1";
+    config.worker.handler_timeout_ms = 1000;
     server_ = std::make_unique<Server>(config, &router_);
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {
+    {
+      std::lock_guard lock(abandoned_mu_);
+      abandoned_.clear();  // releases the held connections
+    }
     server_->Drain();
     server_->Wait();  // returns only once every held connection is released
   }
@@ -99,7 +112,41 @@ class PendingTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::atomic<int> started_{0};
   std::atomic<int> orphaned_{0};
+  std::mutex abandoned_mu_;
+  std::vector<Pending> abandoned_;
 };
+
+// --handler-timeout: an answer that never comes is replaced by a 503 and
+// the connection closes, instead of being held until drain. What was
+// pipelined behind it is not answered (the connection is gone).
+TEST_F(PendingTest, AbandonedPendingIsAnswered503AtTheHandlerTimeout) {
+  int fd = ConnectTo(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string req = "GET /abandoned HTTP/1.1\r\nHost: t\r\n\r\nGET /now HTTP/1.1\r\nHost: t\r\n\r\n";
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;  // EOF: the server closed
+    got.append(buf, static_cast<size_t>(n));
+  }
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(got.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << got;
+  EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
+  EXPECT_NE(got.find("not answered in time"), std::string::npos) << got;
+  EXPECT_EQ(got.find("now"), std::string::npos) << got;
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 3s);
+  ::close(fd);
+  // The server still serves.
+  fd = ConnectTo(server_->port());
+  req = "GET /now HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_NE(ReadUntil(fd, "now").find("200 OK"), std::string::npos);
+  ::close(fd);
+}
 
 TEST_F(PendingTest, ResumedFromAnotherThreadAnswersTheRequest) {
   int fd = ConnectTo(server_->port());

@@ -1,7 +1,7 @@
 // Helpers for integration tests of /api/users and /api/auth: JSON request
 // bodies, bearer headers, sign-up and login shortcuts, paging through
 // GET /api/users, and a look inside JWTs. Built on test_server.h; knows the
-// HTTP API only (see /work/shared/API.md), nothing of keel's internals.
+// HTTP API only (see docs/api.md), nothing of keel's internals.
 //
 // Api is a thin, copyable view of a TestServer that must outlive it. Its
 // methods only read the server object, so several threads may share one
@@ -21,8 +21,11 @@
 namespace keel::integration {
 
 // Server arguments for a cheap argon2id cost, to keep sign-ups and logins
-// fast. (The defaults are libsodium's INTERACTIVE limits.)
+// fast (the defaults are libsodium's INTERACTIVE limits), and no sign-up
+// rate limit.
 std::vector<std::string> CheapHashArgs();
+// Only the cheap argon2id cost, for keel-admin (which has no rate limits).
+std::vector<std::string> CheapHashCost();
 // CheapHashArgs() followed by `more`.
 std::vector<std::string> CheapHashArgs(std::initializer_list<std::string> more);
 

@@ -45,7 +45,7 @@ RunResult Admin(const std::string& dir, std::vector<std::string> args,
                 const std::vector<std::string>& env = {}) {
   const std::string command = args.front();
   if (command == "create-admin" || command == "seed") {
-    for (const std::string& a : CheapHashArgs()) args.push_back(a);
+    for (const std::string& a : CheapHashCost()) args.push_back(a);
   }
   args.insert(args.begin(), {"--data-dir", dir});
   return RunAdmin(std::move(args), env);

@@ -92,6 +92,7 @@ TEST(SessionCodec, RoundTripsAndDetectsDamage) {
   in.user_id = 12345678901ull;
   in.family = std::string("\x00\xff\x10", 3) + std::string(13, 'f');
   in.expires_at = 1800000000;
+  in.ends_at = 1800000500;
   in.used = true;
   std::string stored;
   ASSERT_TRUE(EncodeSession(in, &stored).ok());
@@ -100,11 +101,29 @@ TEST(SessionCodec, RoundTripsAndDetectsDamage) {
   EXPECT_EQ(out.user_id, in.user_id);
   EXPECT_EQ(out.family, in.family);
   EXPECT_EQ(out.expires_at, in.expires_at);
+  EXPECT_EQ(out.ends_at, in.ends_at);
   EXPECT_TRUE(out.used);
   EXPECT_EQ(DecodeSession(stored.substr(0, 20), &out).code(), Code::kCorruption);
   EXPECT_EQ(DecodeSession(stored.substr(0, stored.size() - 1), &out).code(), Code::kCorruption);
   stored[0] = 9;
   EXPECT_EQ(DecodeSession(stored, &out).code(), Code::kCorruption);
+}
+
+// Sessions stored before --session-max-age (format 1, a 24-byte header)
+// still decode, and end when they expire: they cannot slide on.
+TEST(SessionCodec, ReadsFormatOneAsEndingAtItsExpiry) {
+  std::string v1(24, '\0');
+  v1[0] = 1;
+  v1[2] = 2;
+  v1[8] = 7;                         // user id 7
+  v1[16] = static_cast<char>(0x10);  // expires_at 16
+  v1 += "ff";
+  SessionRecord out;
+  ASSERT_TRUE(DecodeSession(v1, &out).ok());
+  EXPECT_EQ(out.user_id, 7u);
+  EXPECT_EQ(out.expires_at, 16);
+  EXPECT_EQ(out.ends_at, 16);
+  EXPECT_EQ(out.family, "ff");
 }
 
 }  // namespace
