@@ -7,8 +7,10 @@
 // Response, or with nullptr when the connection closed meanwhile (or the
 // request was already answered), in which case there is nobody to answer.
 // Move-only; resuming consumes it. Destroying an unresumed Pending releases
-// the connection without answering: the request then never gets a response
-// until the connection times out, so handlers always resume.
+// the connection without answering. A request not answered within the
+// handler timeout (WorkerConfig::handler_timeout_ms, --handler-timeout) gets
+// a 503 and its connection closes; a later Resume then finds nothing to
+// answer and gets nullptr. Handlers still always resume.
 #pragma once
 
 #include <cstdint>
