@@ -1,7 +1,6 @@
 #include "api/auth_routes.h"
 
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -10,6 +9,7 @@
 #include "api/validation.h"
 #include "api/write_then.h"
 #include "auth/tokens.h"
+#include "core/ascii.h"
 #include "core/json_writer.h"
 #include "core/system_limits.h"
 #include "http/rate_limiter.h"
@@ -95,7 +95,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
     return;
   }
   auto body = std::make_shared<LoginBody>(std::move(*parsed));
-  std::string account = LowerAscii(body->email);
+  std::string account = core::LowerAsciiCopy(body->email);
   std::string address(http::ClientPrefix(req.remote_key));
   int64_t now = NowSeconds();
   // Each attempt is counted before its hash runs (auth/login_limiter.h), so

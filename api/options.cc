@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/ascii.h"
 #include "http/cors.h"
 
 #ifndef KEEL_VERSION
@@ -187,14 +188,8 @@ Status SetOneOf(std::string_view value, const std::string& source,
   return Status::Ok();
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 Status SetBool(std::string_view value, const std::string& source, bool& field) {
-  std::string v = Lower(value);
+  std::string v = core::LowerAsciiCopy(value);
   if (v == "1" || v == "true" || v == "yes") {
     field = true;
   } else if (v == "0" || v == "false" || v == "no") {
@@ -268,7 +263,7 @@ Status AddOrigin(std::string_view value, const std::string& source,
   // Browsers send scheme and host in lower case; storing them that way lets
   // the CORS check compare bytes. The policy's own check is the last word,
   // so a value it would ignore fails here, at startup, instead.
-  std::string origin = Lower(value);
+  std::string origin = core::LowerAsciiCopy(value);
   if (Status s = http::CorsPolicy::ValidateOrigin(origin); !s.ok()) {
     return Bad(source, value, "is not a usable origin: " + s.message());
   }
@@ -561,15 +556,9 @@ const Spec* FindSpec(std::string_view name) {
 std::string EnvName(const Spec& spec) {
   std::string env = "KEEL_";
   for (const char* p = spec.name; *p != '\0'; ++p) {
-    env += *p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+    env += *p == '-' ? '_' : core::UpperAscii(*p);
   }
   return env;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // A comma-separated variable: blanks around items and empty items are
@@ -577,7 +566,7 @@ std::string_view Trim(std::string_view s) {
 Status ApplyList(const Spec& spec, std::string_view list, const std::string& source, Options& out) {
   while (true) {
     size_t comma = std::min(list.find(','), list.size());
-    std::string_view item = Trim(list.substr(0, comma));
+    std::string_view item = core::TrimOws(list.substr(0, comma));
     if (!item.empty()) {
       Status s = spec.apply(spec, item, source, out);
       if (!s.ok()) return s;

@@ -1,6 +1,7 @@
 #include "api/status_response.h"
 
-#include <charconv>
+
+#include "core/ascii.h"
 
 #include "core/log.h"
 
@@ -62,9 +63,8 @@ void SendUnauthorized(http::Response& res, std::string_view message, bool token_
 }
 
 void SendRetryLater(http::Response& res, uint32_t seconds, std::string_view message) {
-  char buf[12];
-  auto r = std::to_chars(buf, buf + sizeof buf, seconds);
-  res.AddHeader("Retry-After", std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+  char buf[core::kRetryAfterBytes];
+  res.AddHeader("Retry-After", core::FormatRetryAfter(seconds, buf));
   res.SendError(429, message);
 }
 

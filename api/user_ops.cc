@@ -2,6 +2,7 @@
 
 #include "api/user_json.h"
 #include "api/validation.h"
+#include "core/ascii.h"
 
 namespace keel::api {
 
@@ -10,7 +11,7 @@ core::Status CreateUser(storage::WriteTxn& txn, const NewUser& user, int64_t now
   // The writer thread runs operations one at a time, so checking and then
   // inserting cannot race another sign-up for the same email.
   uint64_t existing = 0;
-  core::Status s = txn.FindUserIdByEmail(LowerAscii(user.email), &existing);
+  core::Status s = txn.FindUserIdByEmail(core::LowerAsciiCopy(user.email), &existing);
   if (s.ok()) return core::Status::AlreadyExists("email is already taken");
   if (s.code() != core::Status::Code::kNotFound) return s;
   core::Result<uint64_t> id = txn.NextUserId();

@@ -11,6 +11,7 @@
 #include "api/user_ops.h"
 #include "api/validation.h"
 #include "api/write_then.h"
+#include "core/ascii.h"
 #include "core/log.h"
 #include "core/system_limits.h"
 
@@ -34,16 +35,9 @@ bool IfMatchAllows(std::string_view header, uint64_t revision) {
   if (header.empty()) return true;
   char buf[24];
   std::string_view etag = FormatEtag(revision, buf);
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item == "*" || item == etag) return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
+  // ForEachListElement returns false when the callback stopped at a match.
+  return !core::ForEachListElement(header,
+                                   [&](std::string_view item) { return item != "*" && item != etag; });
 }
 
 bool IfNoneMatchHits(std::string_view header, uint64_t revision) {

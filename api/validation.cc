@@ -2,6 +2,7 @@
 
 #include "api/app_context.h"
 #include "auth/common_passwords.h"
+#include "core/ascii.h"
 #include "core/utf8.h"
 
 namespace keel::api {
@@ -51,17 +52,9 @@ Status BeginBody(const http::Request& req) {
 
 bool IsJsonContentType(const http::Request& req, bool allow_merge_patch) {
   std::string_view type = req.Find("content-type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  type = core::TrimOws(type.substr(0, type.find(';')));
   return http::EqualsIgnoreCase(type, "application/json") ||
          (allow_merge_patch && http::EqualsIgnoreCase(type, "application/merge-patch+json"));
-}
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 // A practical subset of RFC 5321/5322 addresses: dot-atom local part, a

@@ -23,7 +23,6 @@ core::Status ValidateEmail(std::string_view email);
 core::Status ValidateName(std::string_view name);
 core::Status ValidatePassword(std::string_view password, std::string_view field = "password");
 core::Status ValidateRole(std::string_view role);
-std::string LowerAscii(std::string_view s);
 
 struct SignUpBody {
   std::string email, name, password;

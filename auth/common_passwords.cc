@@ -3,6 +3,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "core/ascii.h"
+
 namespace keel::auth {
 
 // One password per line, from the generated common_passwords_data.cc.
@@ -35,10 +37,7 @@ bool IsCommonPassword(std::string_view password) {
   constexpr size_t kLongestEntry = 64;
   if (password.empty() || password.size() > kLongestEntry) return false;
   char lower[kLongestEntry];
-  for (size_t i = 0; i < password.size(); ++i) {
-    char c = password[i];
-    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  for (size_t i = 0; i < password.size(); ++i) lower[i] = core::LowerAscii(password[i]);
   return CommonSet().count(std::string_view(lower, password.size())) != 0;
 }
 

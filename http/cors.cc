@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace keel::http {
 namespace {
 
@@ -16,37 +18,9 @@ std::string Line(std::string_view name, std::string_view value) {
   return line;
 }
 
-bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
-  }
-  return true;
-}
-
-// Calls fn(element) for each non-empty, OWS-trimmed element of a
-// comma-separated list (RFC 9110 section 5.6.1 lets recipients skip empty
-// elements). Returns false as soon as fn does, true otherwise.
-template <typename Fn>
-bool ForEachListElement(std::string_view list, Fn fn) {
-  while (true) {
-    size_t comma = list.find(',');
-    std::string_view item = TrimOws(list.substr(0, comma));
-    if (!item.empty() && !fn(item)) return false;
-    if (comma == std::string_view::npos) return true;
-    list.remove_prefix(comma + 1);
-  }
-}
+using core::EqualsIgnoreCase;
+using core::ForEachListElement;
+using core::TrimOws;
 
 bool ListHas(std::string_view list, std::string_view item, bool ignore_case) {
   bool found = false;

@@ -1,6 +1,5 @@
 #include "http/http_session.h"
 
-#include <charconv>
 
 #include "core/worker.h"
 #include "http/cors.h"
@@ -114,9 +113,7 @@ void HttpSession::Route(Request& req, Response& res) {
     RateLimiter::Decision d =
         ctx_.rate_limiter->Allow(ClientPrefix(req.remote_key), worker().now_ms());
     if (!d.allowed) {
-      auto r = std::to_chars(ctx_.retry_after, ctx_.retry_after + sizeof ctx_.retry_after,
-                             d.retry_after_seconds);
-      res.AddHeader("Retry-After", std::string_view(ctx_.retry_after, r.ptr - ctx_.retry_after));
+      res.AddHeader("Retry-After", core::FormatRetryAfter(d.retry_after_seconds, ctx_.retry_after));
       res.SendError(429, "too many requests from this address");
       return;
     }

@@ -12,17 +12,6 @@ std::string_view FormatAddress(std::string_view raw, char* out) {
   return std::string_view(out);
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z') return false;
-  }
-  return true;
-}
-
 std::string_view Request::Find(std::string_view name) const {
   for (const Header& h : headers)
     if (EqualsIgnoreCase(h.name, name)) return h.value;

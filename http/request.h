@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "http/method.h"
 
 namespace keel::http {
@@ -77,6 +78,6 @@ struct Request {
 std::string_view FormatAddress(std::string_view raw, char* out);
 
 // ASCII case-insensitive equality, for header names and tokens.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using core::EqualsIgnoreCase;
 
 }  // namespace keel::http

@@ -28,12 +28,6 @@ Method MethodFromLlhttp(uint8_t m) {
   }
 }
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Walks the header lines of a block llhttp has already validated. Each line
 // ends in CRLF (strict mode rejects bare LF), so the walk only splits.
 class HeaderLines {
@@ -48,11 +42,11 @@ class HeaderLines {
       rest_.remove_prefix(eol == std::string_view::npos ? rest_.size() : eol + 1);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty()) continue;
-      folded = line.front() == ' ' || line.front() == '\t';
+      folded = core::IsOws(line.front());
       size_t colon = line.find(':');
       if (colon == std::string_view::npos) colon = line.size();
       h.name = line.substr(0, colon);
-      h.value = TrimOws(colon < line.size() ? line.substr(colon + 1) : std::string_view{});
+      h.value = core::TrimOws(colon < line.size() ? line.substr(colon + 1) : std::string_view{});
       return true;
     }
     return false;

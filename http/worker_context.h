@@ -12,6 +12,7 @@
 #include <string>
 
 #include "http/cors.h"
+#include "core/ascii.h"
 #include "http/rate_limiter.h"
 #include "http/request.h"
 #include "http/request_parser.h"
@@ -32,7 +33,7 @@ struct WorkerContext {
   Request request;
   Response response;
   std::string scratch;
-  char retry_after[12] = {};
+  char retry_after[core::kRetryAfterBytes] = {};
 };
 
 }  // namespace keel::http

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"
+
 namespace keel::storage {
 
 inline void PutBigEndian64(uint64_t v, unsigned char* out) {
@@ -51,11 +53,7 @@ inline std::string_view ToView(const MDB_val& v) {
 // common "Bob@Example.com" case and is stable forever. Reuses `out`'s
 // capacity.
 inline void LowerEmailInto(std::string_view email, std::string* out) {
-  out->assign(email.size(), '\0');
-  for (size_t i = 0; i < email.size(); ++i) {
-    char c = email[i];
-    (*out)[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  core::LowerAsciiInto(email, out);
 }
 
 // The per-user session index key: BE8(user id) + token hash.
