@@ -1,4 +1,4 @@
-// /api/auth: login, refresh-token rotation, logout (API.md "Auth").
+// /api/auth: login, refresh-token rotation, logout (docs/api.md "Auth").
 #pragma once
 
 #include "api/app_context.h"

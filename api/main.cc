@@ -47,7 +47,7 @@ core::Status PrepareDataDir(const std::string& dir) {
 http::ServerConfig MakeServerConfig(const Options& o) {
   http::ServerConfig c;
   c.threads = o.threads;
-  c.worker.address.host = o.host == "localhost" ? "127.0.0.1" : o.host;
+  c.worker.address.host = o.host;  // ParseOptions already mapped "localhost"
   c.worker.address.port = o.port;
   c.worker.header_timeout_ms = o.header_timeout * 1000ull;
   c.worker.body_timeout_ms = o.body_timeout * 1000ull;
@@ -122,14 +122,12 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (opts.version) {
-    std::printf("keel %s\n", KEEL_VERSION);
+    std::printf("%s\n", VersionText().c_str());
     return 0;
   }
   core::LogLevel level;
   if (core::ParseLogLevel(opts.log_level, &level)) core::SetLogLevel(level);
 
-  // Writes to a closed socket must come back as EPIPE, not kill the process.
-  std::signal(SIGPIPE, SIG_IGN);
   core::Result<uint64_t> nofile = core::RaiseOpenFilesLimit();
   if (!nofile.ok()) LOG_WARN("%s", nofile.status().message().c_str());
 
@@ -194,7 +192,7 @@ int Main(int argc, char** argv) {
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
   bool v6 = host.find(':') != std::string::npos;
-  std::printf("keel %s listening on http://%s%s%s:%u (%u worker%s)\n", KEEL_VERSION, v6 ? "[" : "",
+  std::printf("%s listening on http://%s%s%s:%u (%u worker%s)\n", VersionText().c_str(), v6 ? "[" : "",
               host.c_str(), v6 ? "]" : "", server.port(), config.threads,
               config.threads == 1 ? "" : "s");
   std::fflush(stdout);

@@ -1,5 +1,5 @@
 // The `keel` binary's settings: parsed from the command line, with the
-// environment as a fallback (see /work/shared/API.md, "The binary").
+// environment as a fallback (see docs/api.md, "The binary").
 //
 // Every option --foo-bar also reads the variable KEEL_FOO_BAR; a value given
 // on the command line wins over the variable. -h/--help and -V/--version have
@@ -95,8 +95,8 @@ core::Result<Options> ParseOptions(
 // does. Ends with a newline.
 std::string HelpText();
 
-// "keel <version>", for --version. main.cc cannot see KEEL_VERSION (the
-// definition is private to keel_api), so it asks here.
+// "keel <version>": what --version prints and the start line begins with.
+// KEEL_VERSION comes from the build (api/CMakeLists.txt).
 std::string VersionText();
 
 }  // namespace keel::api

@@ -7,13 +7,14 @@
 namespace keel::api {
 
 int HttpStatusFor(const core::Status& s);
-// Sends the status's HTTP code with its message. Server-side failures
-// (5xx) are logged; their message is replaced by a generic one so internals
-// do not leak. Busy (a full queue) adds Retry-After.
+// Sends the status's HTTP code with its message. A 500 (I/O error or
+// corruption) is logged at error level and its message replaced by a
+// generic one so internals do not leak; every 503 (Busy: a full queue;
+// Unavailable) adds "Retry-After: 1"; 401 goes through SendUnauthorized.
 void SendStatus(http::Response& res, const core::Status& s);
-// 401 with WWW-Authenticate, for a missing or unusable bearer token.
 // 429 with Retry-After: `seconds` (at least 1).
 void SendRetryLater(http::Response& res, uint32_t seconds, std::string_view message);
+// 401 with WWW-Authenticate, for a missing or unusable bearer token.
 void SendUnauthorized(http::Response& res, std::string_view message, bool token_was_sent);
 
 }  // namespace keel::api

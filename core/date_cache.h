@@ -1,8 +1,9 @@
-// Formats the current time once a second instead of once a response.
+// Formats the current time at most once a second instead of once a response.
 //
-// Each worker owns one DateCache and calls Update() from a once-a-second
-// timer (and once at start). The views it returns stay valid until the next
-// Update on the same thread. Loop thread only.
+// Each worker owns one DateCache and calls UpdateNow() from its 250 ms tick
+// (and once at start); Update re-formats only when the second changed, so
+// the text is at most a tick behind the clock. The views it returns stay
+// valid until the next Update on the same thread. Loop thread only.
 #pragma once
 
 #include <ctime>

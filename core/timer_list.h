@@ -4,9 +4,11 @@
 // timeout). Since every entry added later expires later, appending at the
 // tail keeps the list sorted by deadline: Add, Remove and finding the next
 // expiry are O(1), and expiring walks only the entries that are due. A worker
-// keeps one list per kind of timeout and one uv_timer that ticks while any
-// list is non-empty. (A heap or a timer wheel handles arbitrary durations;
-// Keel has four fixed ones, so the simpler structure wins.)
+// keeps one list per kind of timeout (core::TimeoutKind: header, body, idle,
+// write, linger, handler) and one uv_timer that ticks every 250 ms for as
+// long as the worker runs, so a timeout fires up to one tick late. (A heap or
+// a timer wheel handles arbitrary durations; Keel has six fixed ones, so the
+// simpler structure wins.)
 //
 // Entries are intrusive: the owner (a connection) embeds a TimerEntry, so
 // arming a timeout allocates nothing. An entry is in at most one list.
@@ -45,8 +47,6 @@ class TimerList {
   void Add(TimerEntry* e, uint64_t now_ms);
   // Disarms `e` if it is in this list.
   void Remove(TimerEntry* e);
-  // Deadline of the earliest entry; UINT64_MAX when empty.
-  uint64_t next_deadline() const { return head_ ? head_->deadline_ms : UINT64_MAX; }
   // Removes and returns the earliest entry if it is due at now_ms, else null.
   // Callers loop on it, so an expiry handler may re-arm or remove others.
   TimerEntry* PopExpired(uint64_t now_ms);

@@ -1,4 +1,4 @@
-// The request limits the parser enforces (see API.md, "The binary").
+// The request limits the parser enforces (see docs/api.md, "The binary").
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,9 @@
 // One parsed HTTP request.
 //
 // Every string_view points into the connection's input buffer (or, for a
-// body that arrived over several reads, into the session's body buffer). The
+// chunked body, into the parser's body_scratch, where its pieces are joined;
+// a Content-Length body stays in the input buffer however many reads it
+// took). The
 // views are valid only while the handler runs; a handler that answers later
 // (Response::Defer) must copy what it needs first. Loop thread only.
 #pragma once

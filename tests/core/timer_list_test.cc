@@ -20,7 +20,6 @@ TEST(TimerList, StartsEmpty) {
   EXPECT_TRUE(list.empty());
   EXPECT_EQ(list.size(), 0u);
   EXPECT_EQ(list.duration_ms(), 100u);
-  EXPECT_EQ(list.next_deadline(), UINT64_MAX);
   EXPECT_EQ(list.PopExpired(UINT64_MAX), nullptr);
 }
 
@@ -34,7 +33,7 @@ TEST(TimerList, AddArmsWithTheListDuration) {
   EXPECT_EQ(e.deadline_ms, 1100u);
   EXPECT_EQ(list.size(), 1u);
   EXPECT_FALSE(list.empty());
-  EXPECT_EQ(list.next_deadline(), 1100u);
+  EXPECT_EQ(list.PopExpired(1100 - 1), nullptr);  // the earliest is due at 1100
 }
 
 TEST(TimerList, RemoveDisarmsFromHeadMiddleAndTail) {
@@ -53,7 +52,7 @@ TEST(TimerList, RemoveDisarmsFromHeadMiddleAndTail) {
   EXPECT_EQ(list.size(), 3u);
 
   list.Remove(&a);  // head
-  EXPECT_EQ(list.next_deadline(), 13u);
+  EXPECT_EQ(list.PopExpired(13 - 1), nullptr);  // the earliest is due at 13
   list.Remove(&d);  // tail
   EXPECT_EQ(list.size(), 1u);
 
@@ -63,7 +62,7 @@ TEST(TimerList, RemoveDisarmsFromHeadMiddleAndTail) {
 
   // Adding after the list emptied through removals works.
   list.Add(&d, 50);
-  EXPECT_EQ(list.next_deadline(), 60u);
+  EXPECT_EQ(list.PopExpired(60 - 1), nullptr);  // the earliest is due at 60
   EXPECT_EQ(PopAll(list, 60), std::vector<TimerEntry*>{&d});
 }
 
@@ -96,7 +95,7 @@ TEST(TimerList, PopExpiredReturnsOnlyDueEntriesInOrder) {
   // Due exactly at the deadline.
   EXPECT_EQ(PopAll(list, 100), std::vector<TimerEntry*>{&a});
   EXPECT_FALSE(a.armed());
-  EXPECT_EQ(list.next_deadline(), 150u);
+  EXPECT_EQ(list.PopExpired(150 - 1), nullptr);  // the earliest is due at 150
 
   EXPECT_EQ(PopAll(list, 151), (std::vector<TimerEntry*>{&b, &c}));
   EXPECT_TRUE(list.empty());
@@ -112,7 +111,7 @@ TEST(TimerList, ReAddInTheSameListMovesToTheTail) {
   list.Add(&a, 20);  // activity on a: its deadline moves past b's
   EXPECT_EQ(list.size(), 2u);
   EXPECT_EQ(a.deadline_ms, 120u);
-  EXPECT_EQ(list.next_deadline(), 110u);
+  EXPECT_EQ(list.PopExpired(110 - 1), nullptr);  // the earliest is due at 110
   EXPECT_EQ(PopAll(list, 115), std::vector<TimerEntry*>{&b});
   EXPECT_EQ(PopAll(list, 120), std::vector<TimerEntry*>{&a});
 }
@@ -165,7 +164,7 @@ TEST(TimerList, ExpiryHandlerMayReArmAndRemoveOthers) {
   }
   EXPECT_EQ(fired, (std::vector<TimerEntry*>{&a, &c}));
   EXPECT_EQ(list.size(), 1u);
-  EXPECT_EQ(list.next_deadline(), 20u);
+  EXPECT_EQ(list.PopExpired(20 - 1), nullptr);  // the earliest is due at 20
   EXPECT_FALSE(b.armed());
 }
 

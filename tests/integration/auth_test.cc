@@ -1,5 +1,5 @@
 // POST /api/auth/login, /refresh, /logout and the bearer-token check on
-// protected endpoints, against the real binary (see /work/shared/API.md,
+// protected endpoints, against the real binary (see docs/api.md,
 // Auth).
 #include <gtest/gtest.h>
 
