@@ -40,7 +40,7 @@ void HttpSession::ProcessInput() {
       break;
     }
     if (ev == RequestParser::Event::kError) {
-      SendFatal(parser_.error_status(), parser_.error_message());
+      SendFatal(parser_.error());
       return;
     }
     if (handled == kMaxRequestsPerTurn) {
@@ -77,7 +77,7 @@ void HttpSession::HandleRequest() {
   Request& req = ctx_.request;
   req.params.Clear();
   if (!parser_.Build(in(), ctx_.header_slots, req)) {
-    SendFatal(parser_.error_status(), parser_.error_message());
+    SendFatal(parser_.error());
     return;
   }
   req.remote_key = remote_key();
@@ -180,11 +180,9 @@ void HttpSession::FinishRequest(bool close_after) {
   if (in().empty()) ArmPhase(Phase::kIdle);
 }
 
-void HttpSession::SendFatal(int status, const char* message) {
-  Response& res = BeginResponse(false, false, false);
-  in_handler_ = true;
-  res.SendError(status, message);
-  in_handler_ = false;
+void HttpSession::SendFatal(HttpError error) {
+  core::DateCache& date = worker().date();
+  AppendErrorAnswer(out(), error, date.header_block(), date.rfc3339());
   handling_ = false;
   CloseAfterWrite();
   Flush();
@@ -231,8 +229,8 @@ void HttpSession::OnTimeout(core::TimeoutKind kind) {
     return;
   }
   if (kind != core::TimeoutKind::kIdle && parser_.in_message()) {
-    SendFatal(408, kind == core::TimeoutKind::kBody ? "request body timed out"
-                                                    : "request headers timed out");
+    SendFatal(kind == core::TimeoutKind::kBody ? HttpError::kBodyTimeout
+                                               : HttpError::kHeaderTimeout);
     return;
   }
   Close();  // idle keep-alive, or a connection that never sent a byte
@@ -261,10 +259,8 @@ void HttpSession::OnResume() {
 // lingering here: a lingering close would hold the slot (and its fd) for up
 // to the linger timeout, which is exactly what an overloaded server lacks.
 void HttpSession::OnOverCapacity() {
-  Response& res = BeginResponse(false, false, false);
-  in_handler_ = true;
-  res.SendError(503, "the server is at its connection limit");
-  in_handler_ = false;
+  core::DateCache& date = worker().date();
+  AppendErrorAnswer(out(), HttpError::kOverCapacity, date.header_block(), date.rfc3339());
   Flush();
   Close();
 }

@@ -65,7 +65,7 @@ class HttpSession final : public core::Connection, public ResponseSink {
   void FinishRequest(bool close_after);
   Response& BeginResponse(bool head, bool keep_alive, bool http10);
   // An error found before a request could be routed: answer and close.
-  void SendFatal(int status, const char* message);
+  void SendFatal(HttpError error);
   void ArmPhase(Phase phase);
 
   WorkerContext& ctx_;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/log.h"
+
 namespace keel::http {
 namespace {
 
@@ -134,9 +136,8 @@ void RequestParser::ResetMessage() {
   expect_continue_ = url_started_ = false;
 }
 
-int RequestParser::Fail(int status, const char* message) {
-  error_status_ = status;
-  error_message_ = message;
+int RequestParser::Fail(HttpError error) {
+  error_ = error;
   return -1;
 }
 
@@ -146,37 +147,38 @@ int RequestParser::Fail(int status, const char* message) {
 void RequestParser::FailFor(llhttp_errno_t err, const core::Buffer& in) {
   struct Mapping {
     llhttp_errno_t err;
-    int status;
-    const char* message;
+    HttpError error;
   };
   static constexpr Mapping kMappings[] = {
-      {HPE_INVALID_TRANSFER_ENCODING, 501, "only the chunked transfer coding is supported"},
-      {HPE_UNEXPECTED_CONTENT_LENGTH, 400,
-       "Content-Length conflicts with Transfer-Encoding or itself"},
-      {HPE_INVALID_CONTENT_LENGTH, 400, "invalid Content-Length"},
-      {HPE_INVALID_METHOD, 400, "invalid request method"},
-      {HPE_INVALID_URL, 400, "invalid request target"},
-      {HPE_INVALID_CHUNK_SIZE, 400, "invalid chunk size"},
+      {HPE_INVALID_TRANSFER_ENCODING, HttpError::kTransferCodingUnsupported},
+      {HPE_UNEXPECTED_CONTENT_LENGTH, HttpError::kConflictingLengths},
+      {HPE_INVALID_CONTENT_LENGTH, HttpError::kInvalidContentLength},
+      {HPE_INVALID_METHOD, HttpError::kInvalidMethod},
+      {HPE_INVALID_URL, HttpError::kInvalidTarget},
+      {HPE_INVALID_CHUNK_SIZE, HttpError::kInvalidChunkSize},
   };
   if (err == HPE_INVALID_VERSION) {
     if (IsUnsupportedVersion(in.view().substr(url_end_))) {
-      Fail(505, "HTTP version not supported");
+      Fail(HttpError::kVersionUnsupported);
     } else {
-      Fail(400, "malformed request line");
+      Fail(HttpError::kMalformedRequestLine);
     }
     return;
   }
   for (const Mapping& m : kMappings) {
     if (m.err == err) {
-      Fail(m.status, m.message);
+      Fail(m.error);
       return;
     }
   }
-  Fail(400, llhttp_get_error_reason(&parser_));
+  // llhttp's own reason text would make the answer depend on its version
+  // and could not be prebuilt; the debug log keeps it.
+  LOG_DEBUG("llhttp: %s", llhttp_get_error_reason(&parser_));
+  Fail(HttpError::kMalformedRequest);
 }
 
 RequestParser::Event RequestParser::Parse(core::Buffer& in) {
-  if (error_status_ != 0) return Event::kError;
+  if (error_ != HttpError::kNone) return Event::kError;
   if (message_done_) return Event::kRequest;
   if (fed_ >= in.size()) return Event::kNeedMore;
   base_ = in.data();
@@ -184,7 +186,7 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
   llhttp_errno_t err = llhttp_execute(&parser_, base_ + fed_, in.size() - fed_);
   bool ok = err == HPE_OK || (err == HPE_PAUSED && message_done_);
   if (ok && !had_headers && headers_done_ && !HeadEndsWithCrlfCrlf(in.view().substr(header_end_))) {
-    Fail(400, "the header section must end with CRLF CRLF");
+    Fail(HttpError::kHeadNotCrlfCrlf);
     return Event::kError;
   }
   if (err == HPE_OK) {
@@ -195,7 +197,7 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
     // so the final CRLF CRLF is allowed for: whether a request fits must
     // not depend on where TCP split it.
     if (in_message_ && !headers_done_ && fed_ > limits_->max_header_bytes + kHeadTerminator) {
-      Fail(431, "request line and headers are too large");
+      Fail(HttpError::kHeadTooLarge);
       return Event::kError;
     }
     // The whole message stays in the input buffer until it is handled, and
@@ -204,7 +206,7 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
     // Twice the body limit leaves room for honest framing; a body sent in
     // one-byte chunks is the pathological case this refuses.
     if (chunked_ && fed_ > limits_->max_header_bytes + 2 * limits_->max_body_bytes + 4096) {
-      Fail(413, "request body is too large (chunked framing included)");
+      Fail(HttpError::kChunkedFramingTooLarge);
       return Event::kError;
     }
     return Event::kNeedMore;
@@ -216,13 +218,13 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
     if (chunked_ &&
         (consumed_ < kHeadTerminator ||
          in.view().substr(consumed_ - kHeadTerminator, kHeadTerminator) != "\r\n\r\n")) {
-      Fail(400, "the chunked body must end with CRLF CRLF");
+      Fail(HttpError::kChunkedNotCrlfCrlf);
       return Event::kError;
     }
     fed_ = consumed_;
     return Event::kRequest;
   }
-  if (error_status_ == 0) FailFor(err, in);
+  if (error_ == HttpError::kNone) FailFor(err, in);
   return Event::kError;
 }
 
@@ -251,11 +253,11 @@ bool RequestParser::Build(core::Buffer& in, std::span<Header> header_slots, Requ
   size_t n = 0;
   while (lines.Next(h, folded)) {
     if (folded) {
-      Fail(400, "obsolete header line folding is not allowed");
+      Fail(HttpError::kObsFold);
       return false;
     }
     if (n == header_slots.size()) {
-      Fail(431, "too many header fields");
+      Fail(HttpError::kTooManyHeaders);
       return false;
     }
     header_slots[n++] = h;
@@ -293,9 +295,9 @@ int RequestParser::OnUrl(llhttp_t* p, const char* at, size_t len) {
   }
   size_t end = self->Offset(at) + len;
   if (end - self->url_begin_ > self->limits_->max_url_bytes)
-    return self->Fail(414, "request target is too long");
+    return self->Fail(HttpError::kTargetTooLong);
   if (end > self->limits_->max_header_bytes)
-    return self->Fail(431, "request line and headers are too large");
+    return self->Fail(HttpError::kHeadTooLarge);
   self->url_end_ = static_cast<uint32_t>(end);
   self->header_end_ = self->url_end_;
   return 0;
@@ -310,12 +312,12 @@ int RequestParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   if (self->headers_done_) {
     self->body_bytes_ += len;
     return self->body_bytes_ > self->limits_->max_body_bytes
-               ? self->Fail(413, "request body is too large")
+               ? self->Fail(HttpError::kBodyTooLarge)
                : 0;
   }
   size_t end = self->Offset(at) + len;
   if (end > self->limits_->max_header_bytes)
-    return self->Fail(431, "request line and headers are too large");
+    return self->Fail(HttpError::kHeadTooLarge);
   if (!self->field_started_) {
     self->field_started_ = true;
     self->field_begin_ = static_cast<uint32_t>(self->Offset(at));
@@ -328,7 +330,7 @@ int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
   RequestParser* self = Self(p);
   if (self->headers_done_) return 0;  // a trailer field
   if (++self->header_count_ > self->limits_->max_headers)
-    return self->Fail(431, "too many header fields");
+    return self->Fail(HttpError::kTooManyHeaders);
   // The name may have arrived over several reads; its bytes are contiguous
   // in the input buffer (base_ is valid during Parse).
   self->field_started_ = false;
@@ -354,11 +356,11 @@ int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   RequestParser* self = Self(p);
   // llhttp passes NUL through in values in some states; a NUL in a header
   // is never legitimate (RFC 9110 section 5.5).
-  if (std::memchr(at, '\0', len) != nullptr) return self->Fail(400, "NUL in header value");
+  if (std::memchr(at, '\0', len) != nullptr) return self->Fail(HttpError::kNulInHeader);
   if (self->headers_done_) {  // a trailer value: see OnHeaderField
     self->body_bytes_ += len;
     return self->body_bytes_ > self->limits_->max_body_bytes
-               ? self->Fail(413, "request body is too large")
+               ? self->Fail(HttpError::kBodyTooLarge)
                : 0;
   }
   // llhttp reports an empty (or all-whitespace) value as a zero-length span
@@ -368,7 +370,7 @@ int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
   if (len == 0) return 0;
   size_t end = self->Offset(at) + len;
   if (end > self->limits_->max_header_bytes)
-    return self->Fail(431, "request line and headers are too large");
+    return self->Fail(HttpError::kHeadTooLarge);
   self->header_end_ = static_cast<uint32_t>(end);
   return 0;
 }
@@ -376,7 +378,7 @@ int RequestParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
 int RequestParser::OnHeadersComplete(llhttp_t* p) {
   RequestParser* self = Self(p);
   self->headers_done_ = true;
-  if (p->http_major != 1) return self->Fail(505, "HTTP version not supported");
+  if (p->http_major != 1) return self->Fail(HttpError::kVersionUnsupported);
   // Keel speaks only HTTP/1.1 and ignores Upgrade (RFC 9110 section 7.8);
   // left set, llhttp would stop after this request and fail the next one
   // (curl's "Upgrade: h2c", say). CONNECT stays an upgrade: what follows
@@ -386,18 +388,18 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
   // (HTTP/1.0 at most one); ambiguity about the target is how cache
   // poisoning starts. Decided here, before the body, so a request that
   // announces a body it never sends is still answered at once.
-  if (self->host_count_ > 1) return self->Fail(400, "more than one Host header");
+  if (self->host_count_ > 1) return self->Fail(HttpError::kDuplicateHost);
   if (self->host_count_ == 0 && p->http_minor >= 1)
-    return self->Fail(400, "HTTP/1.1 requests need a Host header");
+    return self->Fail(HttpError::kMissingHost);
   // Two credentials or two media types: any choice between them is a guess
   // that an intermediary may make differently.
-  if (self->authorization_count_ > 1) return self->Fail(400, "more than one Authorization header");
-  if (self->content_type_count_ > 1) return self->Fail(400, "more than one Content-Type header");
+  if (self->authorization_count_ > 1) return self->Fail(HttpError::kDuplicateAuthorization);
+  if (self->content_type_count_ > 1) return self->Fail(HttpError::kDuplicateContentType);
   self->chunked_ = (p->flags & F_CHUNKED) != 0;
   bool has_body = self->chunked_ || ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > 0);
   // Refuse an oversized body now, before any of it is buffered.
   if ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > self->limits_->max_body_bytes)
-    return self->Fail(413, "request body is too large");
+    return self->Fail(HttpError::kBodyTooLarge);
   if (has_body) {
     // Only requests with a body can ask for 100-continue; look for Expect
     // in the (already validated, contiguous) header block. llhttp accepts
@@ -409,10 +411,10 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
     bool folded = false;
     while (lines.Next(h, folded)) {
       if (EqualsIgnoreCase(h.name, "transfer-encoding") && !EqualsIgnoreCase(h.value, "chunked"))
-        return self->Fail(501, "only the chunked transfer coding is supported");
+        return self->Fail(HttpError::kTransferCodingUnsupported);
       if (!EqualsIgnoreCase(h.name, "expect")) continue;
       if (!EqualsIgnoreCase(h.value, "100-continue"))
-        return self->Fail(417, "only Expect: 100-continue is supported");
+        return self->Fail(HttpError::kExpectationUnsupported);
       self->expect_continue_ = true;
     }
   }
@@ -423,7 +425,7 @@ int RequestParser::OnBody(llhttp_t* p, const char* at, size_t len) {
   RequestParser* self = Self(p);
   self->body_bytes_ += len;
   if (self->body_bytes_ > self->limits_->max_body_bytes)
-    return self->Fail(413, "request body is too large");
+    return self->Fail(HttpError::kBodyTooLarge);
   self->expect_continue_ = false;
   if (self->chunked_) {
     if (!self->body_scratch_) self->body_scratch_ = std::make_unique<std::string>();

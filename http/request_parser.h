@@ -21,6 +21,7 @@
 #include <string>
 
 #include "core/buffer.h"
+#include "http/http_error.h"
 #include "http/parser_limits.h"
 #include "http/request.h"
 
@@ -58,13 +59,15 @@ class RequestParser {
   bool wants_continue() const { return expect_continue_ && !message_done_; }
   void continue_sent() { expect_continue_ = false; }
 
-  // After kError: 400, 413, 414, 417, 431, 501 or 505, and a message.
+  // After kError: which error (its status is 400, 413, 414, 417, 431, 501
+  // or 505), and, derived from it, the status and the message.
   // Everything decidable from the header section (Host missing or
   // repeated, repeated Authorization or Content-Type, Content-Length over
   // the limit, codings, expectations) fails as soon as the section ends,
   // before any body byte is awaited.
-  int error_status() const { return error_status_; }
-  const char* error_message() const { return error_message_; }
+  HttpError error() const { return error_; }
+  int error_status() const { return Describe(error_).status; }
+  const char* error_message() const { return Describe(error_).message.data(); }
 
  private:
   static int OnMessageBegin(llhttp_t* p);
@@ -77,7 +80,7 @@ class RequestParser {
   static int OnMessageComplete(llhttp_t* p);
   static const llhttp_settings_t* Settings();
 
-  int Fail(int status, const char* message);
+  int Fail(HttpError error);
   void FailFor(llhttp_errno_t err, const core::Buffer& in);
   size_t Offset(const char* at) const { return static_cast<size_t>(at - base_); }
   void ResetMessage();
@@ -108,8 +111,7 @@ class RequestParser {
   bool message_done_ = false;
   bool expect_continue_ = false;
   bool url_started_ = false;
-  int error_status_ = 0;
-  const char* error_message_ = "";
+  HttpError error_ = HttpError::kNone;
 };
 
 }  // namespace keel::http
