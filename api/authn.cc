@@ -95,4 +95,10 @@ bool ParseUserId(const http::Request& req, http::Response& res, uint64_t* id) {
   return true;
 }
 
+bool AuthorizeForUser(const http::Request& req, http::Response& res, const AppContext& app,
+                      Caller* caller, uint64_t* id) {
+  return Authenticate(req, res, app, caller) && ParseUserId(req, res, id) &&
+         RequireSelfOrAdmin(*caller, *id, res);
+}
+
 }  // namespace keel::api

@@ -24,6 +24,12 @@ struct Caller {
 bool Authenticate(const http::Request& req, http::Response& res, const AppContext& app,
                   Caller* caller);
 
+// The guard of every /api/users/{id} route: Authenticate, then the {id}
+// parameter (ParseUserId), then self or admin (RequireSelfOrAdmin). Returns
+// false after the first of them has answered.
+bool AuthorizeForUser(const http::Request& req, http::Response& res, const AppContext& app,
+                      Caller* caller, uint64_t* id);
+
 // Self or admin, else 403. Returns false after answering.
 bool RequireSelfOrAdmin(const Caller& caller, uint64_t id, http::Response& res);
 

@@ -60,37 +60,44 @@ void SignUp(const AppContext& app, Request& req, Response& res) {
   }
   std::optional<SignUpBody> body = ReadBody(req, res, ParseSignUp);
   if (!body) return;
-  auto input = std::make_shared<SignUpBody>(std::move(*body));
-  auto hash = std::make_shared<core::Result<std::string>>(std::string());
+  // What the steps (hash on the pool, write on the writer, answer on the
+  // loop) share; one allocation for the whole request.
+  struct State {
+    SignUpBody input;
+    core::Result<std::string> hash{std::string()};
+    storage::UserRecord user;
+    std::string json;
+  };
+  auto st = std::make_shared<State>();
+  st->input = std::move(*body);
   // argon2id runs on the thread pool; the write goes to the writer thread;
   // the 201 goes out only after the commit holding the user is durable.
   Status s = res.Offload(
-      [&app, input, hash] {
+      [&app, st] {
         core::DeprioritizeThisThread();
-        *hash = app.hasher->Hash(input->password);
+        st->hash = app.hasher->Hash(st->input.password);
       },
-      [&app, input, hash](Response* r) {
+      [&app, st](Response* r) {
         if (r == nullptr) return;
-        if (!hash->ok()) {
-          SendStatus(*r, hash->status());
+        if (!st->hash.ok()) {
+          SendStatus(*r, st->hash.status());
           return;
         }
-        auto user = std::make_shared<storage::UserRecord>();
-        auto json = std::make_shared<std::string>();
-        NewUser nu{input->email, input->name, std::string(storage::kRoleUser), hash->value()};
         WriteThen(
             app, *r,
-            [nu, user, json](storage::WriteTxn& t) {
-              return CreateUser(t, nu, NowSeconds(), user.get(), json.get());
+            [st](storage::WriteTxn& t) {
+              NewUser nu{st->input.email, st->input.name, std::string(storage::kRoleUser),
+                         st->hash.value()};
+              return CreateUser(t, nu, NowSeconds(), &st->user, &st->json);
             },
-            [user, json](Response& res, const Status& st) {
-              if (!st.ok()) {
-                SendStatus(res, st);
+            [st](Response& res, const Status& status) {
+              if (!status.ok()) {
+                SendStatus(res, status);
                 return;
               }
-              std::string location = "/api/users/" + std::to_string(user->id);
+              std::string location = "/api/users/" + std::to_string(st->user.id);
               res.AddHeader("Location", location);
-              SendUser(res, 201, *json, user->revision);
+              SendUser(res, 201, st->json, st->user.revision);
             });
       },
       app.login_hash_reserve);
@@ -139,9 +146,7 @@ void GetOne(const AppContext& app, Response& res, uint64_t id, std::string_view 
 void GetUser(const AppContext& app, Request& req, Response& res) {
   Caller caller;
   uint64_t id = 0;
-  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
-      !RequireSelfOrAdmin(caller, id, res))
-    return;
+  if (!AuthorizeForUser(req, res, app, &caller, &id)) return;
   GetOne(app, res, id, req.Find("if-none-match"));
 }
 
@@ -207,9 +212,7 @@ void ListUsers(const AppContext& app, Request& req, Response& res) {
 void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) {
   Caller caller;
   uint64_t id = 0;
-  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
-      !RequireSelfOrAdmin(caller, id, res))
-    return;
+  if (!AuthorizeForUser(req, res, app, &caller, &id)) return;
   std::optional<UserChanges> parsed =
       ReadBody(req, res, patch ? ParseUserPatch : ParseUserPut, /*allow_merge_patch=*/patch);
   if (!parsed) return;
@@ -218,35 +221,40 @@ void ChangeUser(const AppContext& app, Request& req, Response& res, bool patch) 
     res.SendError(403, "only an admin can change a role");
     return;
   }
-  std::string if_match(req.Find("if-match"));
-  auto user = std::make_shared<storage::UserRecord>();
-  auto json = std::make_shared<std::string>();
+  struct State {
+    UserChanges changes;
+    std::string if_match;
+    storage::UserRecord user;
+    std::string json;
+  };
+  auto st = std::make_shared<State>();
+  st->changes = std::move(changes);
+  st->if_match = std::string(req.Find("if-match"));
   WriteThen(
       app, res,
-      [id, changes, if_match, user, json](storage::WriteTxn& t) -> Status {
-        Status s = t.GetUser(id, user.get());
+      [id, st](storage::WriteTxn& t) -> Status {
+        Status s = t.GetUser(id, &st->user);
         if (!s.ok()) return s;
-        if (!IfMatchAllows(if_match, user->revision))
+        if (!IfMatchAllows(st->if_match, st->user.revision))
           return Status::FailedPrecondition("the user has changed since that ETag (If-Match)");
-        if (changes.email) user->email = *changes.email;
-        if (changes.name) user->name = *changes.name;
-        if (changes.role && *changes.role != user->role) {
-          if (s = KeepAnAdmin(t, *user); !s.ok()) return s;
-          user->role = *changes.role;
+        const UserChanges& c = st->changes;
+        if (c.email) st->user.email = *c.email;
+        if (c.name) st->user.name = *c.name;
+        if (c.role && *c.role != st->user.role) {
+          if (s = KeepAnAdmin(t, st->user); !s.ok()) return s;
+          st->user.role = *c.role;
         }
-        return SaveUser(t, *user, NowSeconds(), json.get());
+        return SaveUser(t, st->user, NowSeconds(), &st->json);
       },
-      [user, json](Response& r, const Status& st) {
-        if (!AnswerFailure(r, st)) SendUser(r, 200, *json, user->revision);
+      [st](Response& r, const Status& status) {
+        if (!AnswerFailure(r, status)) SendUser(r, 200, st->json, st->user.revision);
       });
 }
 
 void DeleteUser(const AppContext& app, Request& req, Response& res) {
   Caller caller;
   uint64_t id = 0;
-  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
-      !RequireSelfOrAdmin(caller, id, res))
-    return;
+  if (!AuthorizeForUser(req, res, app, &caller, &id)) return;
   WriteThen(
       app, res,
       [id](storage::WriteTxn& t) {
@@ -264,49 +272,52 @@ void DeleteUser(const AppContext& app, Request& req, Response& res) {
 void ChangePassword(const AppContext& app, Request& req, Response& res) {
   Caller caller;
   uint64_t id = 0;
-  if (!Authenticate(req, res, app, &caller) || !ParseUserId(req, res, &id) ||
-      !RequireSelfOrAdmin(caller, id, res))
-    return;
+  if (!AuthorizeForUser(req, res, app, &caller, &id)) return;
   std::optional<PasswordBody> parsed = ReadBody(req, res, ParsePasswordChange);
   if (!parsed) return;
-  auto body = std::make_shared<PasswordBody>(std::move(*parsed));
+  struct State {
+    PasswordBody body;
+    std::string old_hash;
+    core::Result<std::string> new_hash{std::string()};
+    bool verified = false;
+  };
+  auto st = std::make_shared<State>();
+  st->body = std::move(*parsed);
   // Your own password needs the current one, admin or not; an admin
   // resetting someone else's does not.
   bool self = caller.id == id;
-  if (self && !body->current_password) {
+  st->verified = !self;
+  if (self && !st->body.current_password) {
     res.SendError(400, "current_password is required");
     return;
   }
-  auto old_hash = std::make_shared<std::string>();
   if (self) {
-    Status s = ThreadReader(*app.store).GetPasswordHash(id, old_hash.get());
+    Status s = ThreadReader(*app.store).GetPasswordHash(id, &st->old_hash);
     if (!s.ok()) {
       SendStatus(res, s);
       return;
     }
   }
-  auto new_hash = std::make_shared<core::Result<std::string>>(std::string());
-  auto verified = std::make_shared<bool>(!self);
   Status s = res.Offload(
-      [&app, body, old_hash, new_hash, verified, self] {
+      [&app, st, self] {
         core::DeprioritizeThisThread();
-        if (self) *verified = app.hasher->Verify(*old_hash, *body->current_password);
-        if (*verified) *new_hash = app.hasher->Hash(body->new_password);
+        if (self) st->verified = app.hasher->Verify(st->old_hash, *st->body.current_password);
+        if (st->verified) st->new_hash = app.hasher->Hash(st->body.new_password);
       },
-      [&app, id, new_hash, verified](Response* r) {
+      [&app, id, st](Response* r) {
         if (r == nullptr) return;
-        if (!*verified) {
+        if (!st->verified) {
           SendUnauthorized(*r, "current_password is wrong", true);
           return;
         }
-        if (!new_hash->ok()) {
-          SendStatus(*r, new_hash->status());
+        if (!st->new_hash.ok()) {
+          SendStatus(*r, st->new_hash.status());
           return;
         }
-        std::string hash = new_hash->value();
         WriteThen(
             app, *r,
-            [id, hash](storage::WriteTxn& t) -> Status {
+            [id, st](storage::WriteTxn& t) -> Status {
+              const std::string& hash = st->new_hash.value();
               storage::UserRecord user;
               Status s = t.GetUser(id, &user);
               if (!s.ok()) return s;
