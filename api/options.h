@@ -87,6 +87,7 @@ const char* ProcessEnv(const char* name);
 //
 // Any bad input gives Status::InvalidArgument whose message starts with where
 // the value came from ("--port: " or "KEEL_PORT: ") and quotes the bad value.
+// It holds no pointer to --help: the caller adds the one hint it prints.
 core::Result<Options> ParseOptions(
     int argc, const char* const* argv,
     const std::function<const char*(const char*)>& getenv = ProcessEnv);
