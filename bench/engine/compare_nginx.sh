@@ -17,7 +17,9 @@
 #   --no-build         use build/keel as it is instead of building it
 #   --keel PATH        measure this keel binary instead (implies --no-build),
 #                      e.g. an older build kept for comparison
-#   --out DIR          where raw results go (default out/engine-<date>)
+#   --out DIR          where raw results go (default out/engine-<date> at the top
+#                      of the checkout; a relative DIR is relative to the current
+#                      directory, as is --keel PATH)
 #
 # Both servers run one worker pinned to CPU 0 (taskset -c 0); wrk runs on
 # CPU 1 with one thread. Besides requests per second, it reads each server's
@@ -26,8 +28,8 @@
 # above 1 means keel did better. Everything listens on 127.0.0.1 only, every
 # run is bounded, and every process started here is stopped on exit.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root="$PWD"
+# No cd: --keel and --out are relative to the caller's directory.
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 die() {
   echo "compare_nginx.sh: $*" >&2
@@ -102,9 +104,9 @@ done
 [ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (servers on CPU 0, wrk on CPU 1)"
 
 if [ "$build" -eq 1 ]; then
-  tools/deps
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build --target keel -j"$(nproc)"
+  "$root/tools/deps"
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$root/build" --target keel -j"$(nproc)"
 fi
 keel_bin="${keel_bin:-$root/build/keel}"
 [ -x "$keel_bin" ] || die "$keel_bin missing or not executable"
@@ -192,7 +194,7 @@ start_nginx() {
   mkdir -p "$tmp/nginx"
   sed -e "s|@TMP@|$tmp/nginx|g" -e "s|@PORT@|$nginx_port|g" \
       -e "s|@NOFILE@|$hard_nofile|g" -e "s|@CONNECTIONS@|$((hard_nofile - 64))|g" \
-      bench/engine/nginx.conf.template >"$tmp/nginx/nginx.conf"
+      "$root/bench/engine/nginx.conf.template" >"$tmp/nginx/nginx.conf"
   taskset -c 0 nginx -p "$tmp/nginx" -e "$tmp/nginx/error.log" \
       -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$tmp/nginx/stdout.log" 2>&1 &
   nginx_pid=$!
@@ -255,7 +257,7 @@ run_wrk() {
 run_idle() {
   local name="$1" pid="$2" port="$3" pids=() p
   for p in $(server_pids "$pid"); do pids+=(--pid "$p"); done
-  python3 bench/engine/idle_conns.py --port "$port" "${pids[@]}" --count "$idle_count" \
+  python3 "$root/bench/engine/idle_conns.py" --port "$port" "${pids[@]}" --count "$idle_count" \
       --path /plaintext >"$out/idle-$name.json" || die "idle measurement failed for $name"
   printf '  idle %-6s %s\n' "$name" "$(cat "$out/idle-$name.json")"
   sleep 1  # let the server finish closing them before the next measurement
