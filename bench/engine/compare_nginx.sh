@@ -30,6 +30,8 @@
 set -euo pipefail
 # No cd: --keel and --out are relative to the caller's directory.
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=tools/lib/build.sh
+. "$root/tools/lib/build.sh"
 
 die() {
   echo "compare_nginx.sh: $*" >&2
@@ -105,8 +107,7 @@ done
 
 if [ "$build" -eq 1 ]; then
   "$root/tools/deps"
-  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$root/build" --target keel -j"$(nproc)"
+  keel_build "$root" "$root/build" keel keel || exit 1
 fi
 keel_bin="${keel_bin:-$root/build/keel}"
 [ -x "$keel_bin" ] || die "$keel_bin missing or not executable"

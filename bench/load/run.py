@@ -291,7 +291,8 @@ def tail(path, lines=25):
 # ---- Build, seed, machine ---------------------------------------------------
 
 def build(build_dir, tmp):
-    log(f"building keel and keel-admin (Release) in {build_dir}")
+    log(f"building keel and keel-admin (Release) in {build_dir}…")
+    start = time.monotonic()
     log_path = os.path.join(tmp, "build.log")
     run_checked(["cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
                  "-DKEEL_SANITIZE=OFF"], "cmake configure", log_path)
@@ -299,6 +300,7 @@ def build(build_dir, tmp):
         "--parallel", str(os.cpu_count() or 1)]
     run_checked(["cmake", "--build", build_dir, "--target", "keel", "keel-admin"] + jobs,
                 "cmake --build", log_path)
+    log(f"build done in {time.monotonic() - start:.0f} s")
 
 
 def build_type(build_dir):

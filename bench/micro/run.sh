@@ -13,11 +13,14 @@
 #                    followed by its mean, median, stddev and cv
 #   -h, --help       this text
 # `tools/bench micro ...` runs this script. Environment: KEEL_BUILD_DIR (default
-# build/), KEEL_BUILD_JOBS (default: the number of cores) for the build; TMPDIR
+# build/), CMAKE_BUILD_PARALLEL_LEVEL (default: the number of cores) for the
+# build, which says so on stderr when it is not up to date; TMPDIR
 # for the LMDB stores (fsync costs nothing on tmpfs: use a disk for the sync:full
 # numbers); KEEL_ARGON2_OPS and KEEL_ARGON2_MEM_KIB set the argon2id cost, as for keel.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=tools/lib/build.sh
+. "$root/tools/lib/build.sh"
 
 die() {
   echo "bench/micro/run.sh: $*" >&2
@@ -59,7 +62,6 @@ while [ $# -gt 0 ]; do
 done
 
 build="${KEEL_BUILD_DIR:-$root/build}"
-jobs="${KEEL_BUILD_JOBS:-$(nproc)}"
 if [ -z "$out" ]; then
   out="$root/out/micro-$(date +%Y%m%d-%H%M%S).json"
 fi
@@ -67,8 +69,7 @@ mkdir -p "$(dirname "$out")"
 
 "$root/tools/deps"
 # Release always: numbers from an unoptimised build mean nothing.
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DKEEL_BUILD_BENCH=ON >/dev/null
-cmake --build "$build" --target keel_micro_bench -j"$jobs"
+keel_build "$root" "$build" keel_micro_bench keel_micro_bench -- -DKEEL_BUILD_BENCH=ON || exit 1
 
 "$build/keel_micro_bench" "${flags[@]}" \
   --benchmark_out="$out" --benchmark_out_format=json --benchmark_format=console
