@@ -323,12 +323,18 @@ for row in csv.DictReader(open(results), delimiter="\t"):
     data = json.load(open(row["json"]))
     ticks = int(row["cpu_ticks"])
     cpu_s = ticks / clk_tck
-    errors = sum(data["errors"].values())
+    # Socket errors, and answers outside 2xx (json_done.lua's non_2xx; wrk's
+    # own count of statuses >= 400 in files from before it was never null).
+    errors = sum(v for k, v in data["errors"].items() if k != "status")
+    non_2xx = data.get("non_2xx")
+    if non_2xx is None:
+        non_2xx = data["errors"].get("status", 0)
     runs.setdefault(row["scenario"], {}).setdefault(int(row["round"]), {})[row["server"]] = {
         "rps": data["requests_per_sec"],
         "per_cpu": data["requests"] / cpu_s if ticks else float("nan"),
         "p99": data["latency_us"]["p99"],
         "errors": errors,
+        "non_2xx": non_2xx,
     }
 
 def table(scenario, a, b, title):
@@ -340,7 +346,7 @@ def table(scenario, a, b, title):
             f" {a + ' req/cpu-s':>17} {b + ' req/cpu-s':>17} {'ratio':>6}"
             f" {a + ' p99us':>11} {b + ' p99us':>11}")
     print(head)
-    rps_ratios, cpu_ratios, errors = [], [], 0
+    rps_ratios, cpu_ratios, errors, non_2xx = [], [], 0, 0
     for r in sorted(rounds):
         x, y = rounds[r][a], rounds[r][b]
         rr = x["rps"] / y["rps"] if y["rps"] else float("nan")
@@ -348,13 +354,15 @@ def table(scenario, a, b, title):
         rps_ratios.append(rr)
         cpu_ratios.append(cr)
         errors += x["errors"] + y["errors"]
+        non_2xx += x["non_2xx"] + y["non_2xx"]
         print(f"{r:>5} {x['rps']:>12.0f} {y['rps']:>12.0f} {rr:>6.2f}"
               f" {x['per_cpu']:>17.0f} {y['per_cpu']:>17.0f} {cr:>6.2f}"
               f" {x['p99'] or 'n/a':>11} {y['p99'] or 'n/a':>11}")
     print(f"{'median':>5} {'':>12} {'':>12} {statistics.median(rps_ratios):>6.2f}"
           f" {'':>17} {'':>17} {statistics.median(cpu_ratios):>6.2f}")
-    if errors:
-        print(f"WARNING: {errors} wrk errors (connect/read/write/status/timeout);"
+    if errors or non_2xx:
+        print(f"WARNING: {non_2xx} non-2xx answers and {errors} socket errors"
+              f" (connect/read/write/timeout): the ratios are not results;"
               f" see {out}/{scenario}-*.json")
 
 for scenario in ("plaintext", "json", "pipeline"):

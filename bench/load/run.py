@@ -146,7 +146,8 @@ EPILOG = f"""scenarios:
 {scenario_help()}
 
 Every scenario expects 2xx answers only; others are counted as non_2xx (the
-Lua response() hook) and socket errors as errors. create-user and login
+Lua response() hook) and socket errors as errors, and a scenario with any
+gets a WARNING line after the summary. create-user and login
 hash a password per request (argon2id at keel's default cost), so they run
 with at most {HASHING_CONNECTIONS_PER_THREAD} connections per keel thread and a {HASHING_TIMEOUT_S} s wrk timeout,
 and give tens of requests per second per core.
@@ -755,6 +756,21 @@ def summary_table(scenarios):
     return "\n".join(lines) + "\n(medians over repetitions; peak RSS: the largest)\n"
 
 
+def result_warnings(scenarios):
+    """One line per scenario whose answers were not all 2xx or that had
+    socket errors: its throughput was measured on errors, not on work."""
+    lines = []
+    for sc in scenarios:
+        reps = sc["repetitions"]
+        non_2xx = sum(r["non_2xx"] or 0 for r in reps)
+        errors = sum(r["errors"] for r in reps)
+        if non_2xx or errors:
+            lines.append(f"WARNING: {sc['name']}/{sc['server']}: {non_2xx:,} non-2xx answers and "
+                         f"{errors:,} socket errors over {len(reps)} repetitions; its req/s "
+                         "is not a result")
+    return lines
+
+
 # ---- Main -------------------------------------------------------------------
 
 def check_tools(args):
@@ -778,6 +794,8 @@ def main(argv=None):
         doc = benchmark(args, procs, tmp, now)
         write_results(out_path, doc)
         sys.stdout.write(summary_table(doc["scenarios"]))
+        for line in result_warnings(doc["scenarios"]):
+            print(line)
         print(f"wrote {out_path}")
         return 0
     except Failure as e:

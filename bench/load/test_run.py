@@ -1,0 +1,58 @@
+"""Unit tests of the load runner's bookkeeping (bench/load/run.py): how a
+wrk run becomes a repetition and how the summary reads them. No process is
+started. Run: python3 -m unittest discover -s bench/load -p 'test_*.py'."""
+
+import unittest
+
+import run
+
+
+def wrk_json(requests=1000, duration_us=1_000_000, non_2xx=0, socket_errors=0):
+    """What json_done.lua writes for one run."""
+    return {
+        "requests": requests, "duration_us": duration_us,
+        "requests_per_sec": requests / (duration_us / 1e6), "bytes": requests * 100,
+        "non_2xx": non_2xx,
+        "errors": {"connect": 0, "read": socket_errors, "write": 0, "status": non_2xx,
+                   "timeout": 0},
+        "latency_us": {"min": 10, "mean": 50.0, "stdev": 5.0, "p50": 40, "p90": 60,
+                       "p99": 90, "p99.9": 120, "max": 200},
+    }
+
+
+def scenario(name, reps, server="keel"):
+    return {"name": name, "server": server, "request": "GET /", "connections": 4,
+            "repetitions": reps}
+
+
+class NonTwoXx(unittest.TestCase):
+    def test_repetition_keeps_the_count(self):
+        rep = run.repetition(wrk_json(non_2xx=1000), cpu_seconds=0.5, peak_rss_kb=1024)
+        self.assertEqual(rep["non_2xx"], 1000)
+        self.assertEqual(rep["errors"], 0)  # statuses are not socket errors
+
+    def test_summary_counts_and_warns(self):
+        clean = [run.repetition(wrk_json(), 0.5, 1024) for _ in range(2)]
+        notfound = [run.repetition(wrk_json(non_2xx=n), 0.5, 1024) for n in (1000, 900)]
+        scenarios = [scenario("plaintext", clean), scenario("pipeline", notfound)]
+        table = run.summary_table(scenarios).splitlines()
+        row = next(line for line in table if line.startswith("pipeline"))
+        self.assertIn("1,900", row)
+        warnings = run.result_warnings(scenarios)
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertTrue(warnings[0].startswith("WARNING: pipeline/keel: 1,900 non-2xx answers"),
+                        warnings[0])
+
+    def test_socket_errors_warn_too(self):
+        reps = [run.repetition(wrk_json(socket_errors=3), 0.5, 1024)]
+        warnings = run.result_warnings([scenario("json", reps, server="nginx")])
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("json/nginx: 0 non-2xx answers and 3 socket errors", warnings[0])
+
+    def test_clean_runs_do_not_warn(self):
+        reps = [run.repetition(wrk_json(), 0.5, 1024)]
+        self.assertEqual(run.result_warnings([scenario("json", reps)]), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
