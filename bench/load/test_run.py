@@ -54,5 +54,35 @@ class NonTwoXx(unittest.TestCase):
         self.assertEqual(run.result_warnings([scenario("json", reps)]), [])
 
 
+class Interrupted(unittest.TestCase):
+    def test_cut_short(self):
+        self.assertIsNone(run.cut_short(0, 10.02, 10))
+        self.assertIsNone(run.cut_short(0, 9.6, 10))  # within 5%
+        self.assertEqual(run.cut_short(0, 3.25, 10), "wrk ran 3.2 s of the 10 s asked")
+        self.assertEqual(run.cut_short(1, 10.0, 10), "wrk exited with status 1")
+        self.assertEqual(run.cut_short(-2, 10.0, 10), "wrk exited with status -2")
+
+    def test_interrupted_repetitions_leave_the_statistics(self):
+        full = [run.repetition(wrk_json(requests=r), 0.5, 1024) for r in (1000, 3000)]
+        cut = run.repetition(wrk_json(requests=10, duration_us=300_000, non_2xx=7), 0.1, 99999)
+        cut.update(interrupted=True, interrupted_why="wrk ran 0.3 s of the 1 s asked")
+        scenarios = [scenario("json", [full[0], cut, full[1]])]
+        row = run.summary_table(scenarios).splitlines()[1].split()
+        # req/s is the median of 1000 and 3000 only; peak RSS and the
+        # non-2xx count ignore the cut run too.
+        self.assertEqual(row[3], "2,000")
+        self.assertEqual(row[7], "1.0")
+        self.assertEqual(row[8], "0")
+        self.assertEqual(run.result_warnings(scenarios), [
+            "WARNING: json/keel: 1 of 3 repetitions interrupted (wrk ran 0.3 s of the 1 s "
+            "asked); left out of the statistics"])
+
+    def test_all_interrupted_leaves_empty_cells(self):
+        cut = run.repetition(wrk_json(), 0.5, 1024)
+        cut.update(interrupted=True, interrupted_why="wrk exited with status 1")
+        row = run.summary_table([scenario("json", [cut])]).splitlines()[1].split()
+        self.assertEqual(row[3:8], ["-", "-", "-", "-", "-"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -196,14 +196,22 @@ def read_load(doc: dict, path: str) -> Results:
         reps = sc.get("repetitions")
         if not isinstance(reps, list):
             raise FormatError(f"{path}: {where}.repetitions: expected a list")
-        if not reps:
-            res.warnings.append(f"{name}: no repetitions")
-        bad = [0, 0]  # errors, non-2xx responses over all repetitions
+        # A repetition cut short ("interrupted": true, see bench/README.md)
+        # stays in the file for the record but is no sample.
+        cut = [j for j, rep in enumerate(reps) if isinstance(rep, dict) and rep.get("interrupted")]
+        if cut:
+            res.warnings.append(f"{name}: {len(cut)} of {len(reps)} repetitions were "
+                                "interrupted and are left out")
+        if len(cut) == len(reps):
+            res.warnings.append(f"{name}: no complete repetitions" if reps
+                                else f"{name}: no repetitions")
+        bad = [0, 0]  # errors, non-2xx responses over the complete repetitions
         for j, rep in enumerate(reps):
-            _add_repetition(res, name, rep, f"{where}.repetitions[{j}]", bad)
+            if j not in cut:
+                _add_repetition(res, name, rep, f"{where}.repetitions[{j}]", bad)
         if bad[0] or bad[1]:
             res.warnings.append(f"{name}: {bad[0]:.0f} socket errors and {bad[1]:.0f} "
-                                f"non-2xx responses over {len(reps)} repetitions")
+                                f"non-2xx responses over {len(reps) - len(cut)} repetitions")
     if not res.names:
         raise FormatError(f"{path}: no scenarios in the file")
     _load_info(res, doc)
