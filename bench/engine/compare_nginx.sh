@@ -271,8 +271,11 @@ run_idle() {
   echo "  wrk:   $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
   echo "  cpu:   $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "  load:  $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work skews the numbers)"
-  echo "  runs:  ${order[*]}; rounds $rounds, ${duration}s, $connections connections," \
-       "pipeline depth $depth, idle $idle_count"
+  settings="rounds $rounds, ${duration}s, $connections connections"
+  # Only the settings of scenarios that run.
+  if want pipeline; then settings+=", pipeline depth $depth"; fi
+  if want idle; then settings+=", idle $idle_count connections"; fi
+  echo "  runs:  ${order[*]}; $settings"
 } | tee "$out/environment.txt"
 
 start_nginx
@@ -337,6 +340,10 @@ for row in csv.DictReader(open(results), delimiter="\t"):
         "non_2xx": non_2xx,
     }
 
+def ms(latency_us):
+    # Latency in ms, as tools/bench load and compare show it.
+    return "n/a" if latency_us is None else f"{latency_us / 1000:.2f}"
+
 def table(scenario, a, b, title):
     rounds = runs.get(scenario)
     if not rounds:
@@ -344,7 +351,7 @@ def table(scenario, a, b, title):
     print(f"\n{scenario}: {title}")
     head = (f"{'round':>5} {a + ' rps':>12} {b + ' rps':>12} {'ratio':>6}"
             f" {a + ' req/cpu-s':>17} {b + ' req/cpu-s':>17} {'ratio':>6}"
-            f" {a + ' p99us':>11} {b + ' p99us':>11}")
+            f" {a + ' p99 ms':>12} {b + ' p99 ms':>12}")
     print(head)
     rps_ratios, cpu_ratios, errors, non_2xx = [], [], 0, 0
     for r in sorted(rounds):
@@ -357,7 +364,7 @@ def table(scenario, a, b, title):
         non_2xx += x["non_2xx"] + y["non_2xx"]
         print(f"{r:>5} {x['rps']:>12.0f} {y['rps']:>12.0f} {rr:>6.2f}"
               f" {x['per_cpu']:>17.0f} {y['per_cpu']:>17.0f} {cr:>6.2f}"
-              f" {x['p99'] or 'n/a':>11} {y['p99'] or 'n/a':>11}")
+              f" {ms(x['p99']):>12} {ms(y['p99']):>12}")
     print(f"{'median':>5} {'':>12} {'':>12} {statistics.median(rps_ratios):>6.2f}"
           f" {'':>17} {'':>17} {statistics.median(cpu_ratios):>6.2f}")
     if errors or non_2xx:

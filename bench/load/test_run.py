@@ -2,9 +2,14 @@
 wrk run becomes a repetition and how the summary reads them. No process is
 started. Run: python3 -m unittest discover -s bench/load -p 'test_*.py'."""
 
+import os
+import sys
 import unittest
 
 import run
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from keelbench import formats, report  # noqa: E402  (after the path it needs)
 
 
 def wrk_json(requests=1000, duration_us=1_000_000, non_2xx=0, socket_errors=0):
@@ -82,6 +87,36 @@ class Interrupted(unittest.TestCase):
         cut.update(interrupted=True, interrupted_why="wrk exited with status 1")
         row = run.summary_table([scenario("json", [cut])]).splitlines()[1].split()
         self.assertEqual(row[3:8], ["-", "-", "-", "-", "-"])
+
+
+class Units(unittest.TestCase):
+    """One unit per quantity: the load summary and `tools/bench compare`
+    show the same repetition's numbers in the same units."""
+
+    def test_summary_and_compare_agree(self):
+        w = wrk_json(requests=250_000, duration_us=10_000_000)
+        w["latency_us"].update(p50=574, p99=12_345)
+        rep = run.repetition(w, cpu_seconds=1.9, peak_rss_kb=10_240)
+        lines = run.summary_table([scenario("plaintext", [rep])]).splitlines()
+        header = [h.strip() for h in lines[0].split("  ") if h.strip()]
+        row = dict(zip(header, lines[1].split()))
+        metrics = {m.key: m for m in formats.LOAD_METRICS}
+        cpu_us = rep["cpu_seconds"] * 1e6 / rep["requests"]
+        for column, key, value, suffix in (
+                ("req/s", "requests_per_sec", rep["requests_per_sec"], "/s"),
+                ("p50 ms", "p50", 574, "ms"), ("p99 ms", "p99", 12_345, "ms"),
+                ("CPU us/req", "cpu_us_per_request", cpu_us, "us"),
+                ("peak RSS MiB", "peak_rss_kb", 10_240, "MiB")):
+            unit = metrics[key].unit
+            # One fixed unit in compare, whatever the value's size...
+            self.assertEqual(report._SCALES[unit], [(report.scale(unit, 1e-9)[0], suffix)],
+                             f"{key}: compare shows {unit}")
+            shown = report.fmt(value, unit)
+            self.assertTrue(shown.endswith(suffix), shown)
+            # ...and the same number as the summary, up to each side's rounding.
+            compare_value = float(shown[:-len(suffix)])
+            self.assertAlmostEqual(float(row[column].replace(",", "")), compare_value,
+                                   delta=0.01 * compare_value + 0.01, msg=column)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ class FormatError(Exception):
 class Metric:
     key: str  # field name in the samples, e.g. "real_time", "p99"
     title: str  # what the table header calls it
-    unit: str  # how values format: "ns", "us", "rate", "bytes_rate", "kib"
+    unit: str  # how values format: a key of report's _SCALES
     higher_is_better: bool
     in_table: bool = True  # False: only in the HTML charts, never gated on
 
@@ -58,15 +58,18 @@ GBENCH_METRICS = [
 
 LATENCY_KEYS = ["p50", "p90", "p99", "p99.9", "max"]  # wrk's, in microseconds
 
+# Load metrics show in one fixed unit each, the one `tools/bench load`'s
+# summary uses, so a number reads the same in both: requests per second,
+# latency in ms, CPU time per request in us, peak RSS in MiB.
 LOAD_METRICS = [
-    Metric("requests_per_sec", "requests/s", "rate", True),
-    Metric("p50", "latency p50", "us", False),
-    Metric("p90", "latency p90", "us", False, in_table=False),
-    Metric("p99", "latency p99", "us", False),
-    Metric("p99.9", "latency p99.9", "us", False, in_table=False),
-    Metric("max", "latency max", "us", False, in_table=False),
-    Metric("cpu_us_per_request", "server CPU time/request", "us", False),
-    Metric("peak_rss_kb", "server peak RSS", "kib", False),
+    Metric("requests_per_sec", "requests/s", "req_rate", True),
+    Metric("p50", "latency p50", "latency_ms", False),
+    Metric("p90", "latency p90", "latency_ms", False, in_table=False),
+    Metric("p99", "latency p99", "latency_ms", False),
+    Metric("p99.9", "latency p99.9", "latency_ms", False, in_table=False),
+    Metric("max", "latency max", "latency_ms", False, in_table=False),
+    Metric("cpu_us_per_request", "server CPU time/request", "cpu_us", False),
+    Metric("peak_rss_kb", "server peak RSS", "rss_mib", False),
     Metric("bytes_per_sec", "bytes/s", "bytes_rate", True, in_table=False),
 ]
 
