@@ -1,5 +1,5 @@
 // The `keel` binary's settings: parsed from the command line, with the
-// environment as a fallback (see /work/shared/API.md, "The binary").
+// environment as a fallback (README.md, "Options").
 //
 // Every option --foo-bar also reads the variable KEEL_FOO_BAR; a value given
 // on the command line wins over the variable. -h/--help and -V/--version have

@@ -1,5 +1,5 @@
 // POST /api/users (sign-up and its validation) and GET /api/users/me and
-// /api/users/{id}, against the real binary (see /work/shared/API.md, Users).
+// /api/users/{id}, against the real binary (see docs/api.md, Users).
 #include <gtest/gtest.h>
 
 #include <atomic>

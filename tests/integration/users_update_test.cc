@@ -1,5 +1,5 @@
 // PUT, PATCH and DELETE /api/users/{id} and PUT /api/users/{id}/password,
-// against the real binary (see /work/shared/API.md, Users).
+// against the real binary (see docs/api.md, Users).
 #include <gtest/gtest.h>
 
 #include "api_client.h"
