@@ -1,4 +1,5 @@
-// /api/auth: login, refresh-token rotation, logout (docs/api.md "Auth").
+// /api/auth: login, refresh-token rotation, logout (docs/api.md,
+// "Authentication").
 #pragma once
 
 #include "api/app_context.h"

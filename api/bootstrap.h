@@ -1,5 +1,5 @@
 // The first admin: KEEL_ADMIN_EMAIL + KEEL_ADMIN_PASSWORD on a first start
-// with no users (docs/api.md "Auth").
+// with no users (docs/api.md, "The first admin").
 #pragma once
 
 #include <functional>

@@ -594,14 +594,14 @@ Status FindArg(std::string_view arg, const Spec*& spec,
   if (arg.size() <= 2 || !arg.starts_with("--")) {
     return Status::InvalidArgument(
         std::string(arg.starts_with("-") ? "unknown option '" : "unexpected argument '") +
-        std::string(arg) + "' (see --help)");
+        std::string(arg) + "'");
   }
   size_t eq = arg.find('=');
   std::string_view name = arg.substr(2, eq == arg.npos ? arg.npos : eq - 2);
   if (eq != arg.npos) inline_value = arg.substr(eq + 1);
   spec = FindSpec(name);
   if (spec == nullptr) {
-    return Status::InvalidArgument("unknown option '--" + std::string(name) + "' (see --help)");
+    return Status::InvalidArgument("unknown option '--" + std::string(name) + "'");
   }
   return Status::Ok();
 }

@@ -1,5 +1,5 @@
 // The `keel` binary's settings: parsed from the command line, with the
-// environment as a fallback (see docs/api.md, "The binary").
+// environment as a fallback (README.md, "Options").
 //
 // Every option --foo-bar also reads the variable KEEL_FOO_BAR; a value given
 // on the command line wins over the variable. -h/--help and -V/--version have
@@ -87,6 +87,7 @@ const char* ProcessEnv(const char* name);
 //
 // Any bad input gives Status::InvalidArgument whose message starts with where
 // the value came from ("--port: " or "KEEL_PORT: ") and quotes the bad value.
+// It holds no pointer to --help: the caller adds the one hint it prints.
 core::Result<Options> ParseOptions(
     int argc, const char* const* argv,
     const std::function<const char*(const char*)>& getenv = ProcessEnv);

@@ -1,5 +1,5 @@
 // /api/users: sign-up, reading, listing, replacing, patching, deleting
-// users and changing passwords (docs/api.md "Users").
+// users and changing passwords (docs/api.md, "Users").
 #pragma once
 
 #include "api/app_context.h"

@@ -1,5 +1,5 @@
 // Request bodies of the users and auth resources: content type, JSON shape
-// and field rules (docs/api.md "Validation"). Every error is a Status whose
+// and field rules (docs/api.md, "Validation"). Every error is a Status whose
 // message names the field, ready for a 400 (or 415) body.
 #pragma once
 

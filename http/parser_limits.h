@@ -1,4 +1,4 @@
-// The request limits the parser enforces (see docs/api.md, "The binary").
+// The request limits the parser enforces (docs/api.md, "Limits").
 #pragma once
 
 #include <cstddef>

@@ -120,8 +120,13 @@ int Main(int argc, char** argv) {
   if (s.code() == core::Status::Code::kInvalidArgument) {
     return UsageError(std::string(command->name) + ": " + s.message(), command->name);
   }
-  std::fprintf(stderr, "keel-admin %s: %s\n", std::string(command->name).c_str(),
-               s.message().c_str());
+  std::string message = s.message();
+  // The store words a full map for the server ("restart with a larger
+  // --map-size"); keel-admin is no server, it is simply run again.
+  if (s.code() == core::Status::Code::kResourceExhausted) {
+    message = "the database is full: run again with a larger --map-size";
+  }
+  std::fprintf(stderr, "keel-admin %s: %s\n", std::string(command->name).c_str(), message.c_str());
   return kFailed;
 }
 

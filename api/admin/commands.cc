@@ -11,9 +11,10 @@ using core::Status;
 
 constexpr std::string_view kCreateAdminHelp =
     R"(Usage: keel-admin create-admin --email EMAIL [--name NAME] [--password PASSWORD]
-                               [--argon2-ops N] [--argon2-mem-kib N]
+                               [--argon2-ops N] [--argon2-mem-kib N] [--json]
 
-Creates a user with the admin role and prints its id. The password comes
+Creates a user with the admin role and prints its id in a sentence
+("created user 1 (admin@example.com) with the admin role"). The password comes
 from --password or, better (it stays out of the process list and shell
 history), from the environment variable KEEL_ADMIN_PASSWORD; one of the two
 is required. Creates the data dir and the database if they do not exist yet.
@@ -23,6 +24,8 @@ is required. Creates the data dir and the database if they do not exist yet.
   --password PASSWORD  8-1024 bytes (else KEEL_ADMIN_PASSWORD)
   --argon2-ops N       argon2id passes, 1-100 (default 2, as keel)
   --argon2-mem-kib N   argon2id memory in KiB, 8-4194304 (default 65536, as keel)
+  --json               print the new user as one JSON object instead, as keel's
+                       API shows it ({"id":1,"email":...}), for scripts
 
 Exits 1 if the email is already taken.
 )";
@@ -74,8 +77,9 @@ to DIR/jwt.key (mode 0600) too, so tokens issued before the backup stay
 valid after a restore. (With keel --jwt-secret-file there is no jwt.key:
 keep that file yourself.)
 
-To restore, start keel with --data-dir DIR (or copy DIR's files into an
-empty data dir while keel is stopped).
+To restore, copy DIR's files into an empty data dir and start keel on it:
+  mkdir NEWDIR && cp -p DIR/* NEWDIR/ && keel --data-dir NEWDIR
+Serve the copy rather than DIR itself, so the backup stays as it was taken.
 )";
 
 constexpr std::string_view kSeedHelp =
@@ -105,6 +109,7 @@ const std::vector<Command>& CommandTable() {
        .summary = "create a user with the admin role",
        .help = kCreateAdminHelp,
        .value_options = {"email", "name", "password", "argon2-ops", "argon2-mem-kib"},
+       .flags = {"json"},
        .run = RunCreateAdmin},
       {.name = "list",
        .summary = "print users: id, email, name, role",

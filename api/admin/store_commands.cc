@@ -162,7 +162,11 @@ Status RunBackup(const Invocation& inv) {
     std::printf("no %s in '%s' (keel --jwt-secret-file?): keep that key file with the backup\n",
                 kKeyFile, inv.global.data_dir.c_str());
   }
-  std::printf("restore: start keel with --data-dir %s\n", dir.c_str());
+  // DIR is printed as given, so the hint holds from the caller's directory.
+  std::printf(
+      "restore: copy it into an empty data dir and start keel there, e.g.\n"
+      "  mkdir NEWDIR && cp -p %s/* NEWDIR/ && keel --data-dir NEWDIR\n",
+      dir.c_str());
   return Status::Ok();
 }
 

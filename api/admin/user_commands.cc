@@ -61,7 +61,14 @@ Status RunCreateAdmin(const Invocation& inv) {
     return Status::AlreadyExists("the email '" + admin.email + "' is already taken");
   }
   if (!s.ok()) return s;
-  std::printf("%" PRIu64 "\n", created.id);
+  if (args.Has("json")) {
+    // The user as keel's API shows it, so a script reads the id from the
+    // same JSON it would get from GET /api/users/{id}.
+    std::printf("%s\n", json.c_str());
+  } else {
+    std::printf("created user %" PRIu64 " (%s) with the admin role\n", created.id,
+                created.email.c_str());
+  }
   return Status::Ok();
 }
 

@@ -17,7 +17,9 @@
 #   --no-build         use build/keel as it is instead of building it
 #   --keel PATH        measure this keel binary instead (implies --no-build),
 #                      e.g. an older build kept for comparison
-#   --out DIR          where raw results go (default out/engine-<date>)
+#   --out DIR          where raw results go (default out/engine-<date> at the top
+#                      of the checkout; a relative DIR is relative to the current
+#                      directory, as is --keel PATH)
 #
 # Both servers run one worker pinned to CPU 0 (taskset -c 0); wrk runs on
 # CPU 1 with one thread. Besides requests per second, it reads each server's
@@ -26,8 +28,10 @@
 # above 1 means keel did better. Everything listens on 127.0.0.1 only, every
 # run is bounded, and every process started here is stopped on exit.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root="$PWD"
+# No cd: --keel and --out are relative to the caller's directory.
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=tools/lib/build.sh
+. "$root/tools/lib/build.sh"
 
 die() {
   echo "compare_nginx.sh: $*" >&2
@@ -102,9 +106,8 @@ done
 [ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (servers on CPU 0, wrk on CPU 1)"
 
 if [ "$build" -eq 1 ]; then
-  tools/deps
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build --target keel -j"$(nproc)"
+  "$root/tools/deps"
+  keel_build "$root" "$root/build" keel keel || exit 1
 fi
 keel_bin="${keel_bin:-$root/build/keel}"
 [ -x "$keel_bin" ] || die "$keel_bin missing or not executable"
@@ -192,7 +195,7 @@ start_nginx() {
   mkdir -p "$tmp/nginx"
   sed -e "s|@TMP@|$tmp/nginx|g" -e "s|@PORT@|$nginx_port|g" \
       -e "s|@NOFILE@|$hard_nofile|g" -e "s|@CONNECTIONS@|$((hard_nofile - 64))|g" \
-      bench/engine/nginx.conf.template >"$tmp/nginx/nginx.conf"
+      "$root/bench/engine/nginx.conf.template" >"$tmp/nginx/nginx.conf"
   taskset -c 0 nginx -p "$tmp/nginx" -e "$tmp/nginx/error.log" \
       -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$tmp/nginx/stdout.log" 2>&1 &
   nginx_pid=$!
@@ -255,7 +258,7 @@ run_wrk() {
 run_idle() {
   local name="$1" pid="$2" port="$3" pids=() p
   for p in $(server_pids "$pid"); do pids+=(--pid "$p"); done
-  python3 bench/engine/idle_conns.py --port "$port" "${pids[@]}" --count "$idle_count" \
+  python3 "$root/bench/engine/idle_conns.py" --port "$port" "${pids[@]}" --count "$idle_count" \
       --path /plaintext >"$out/idle-$name.json" || die "idle measurement failed for $name"
   printf '  idle %-6s %s\n' "$name" "$(cat "$out/idle-$name.json")"
   sleep 1  # let the server finish closing them before the next measurement
@@ -268,8 +271,11 @@ run_idle() {
   echo "  wrk:   $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
   echo "  cpu:   $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "  load:  $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work skews the numbers)"
-  echo "  runs:  ${order[*]}; rounds $rounds, ${duration}s, $connections connections," \
-       "pipeline depth $depth, idle $idle_count"
+  settings="rounds $rounds, ${duration}s, $connections connections"
+  # Only the settings of scenarios that run.
+  if want pipeline; then settings+=", pipeline depth $depth"; fi
+  if want idle; then settings+=", idle $idle_count connections"; fi
+  echo "  runs:  ${order[*]}; $settings"
 } | tee "$out/environment.txt"
 
 start_nginx
@@ -320,13 +326,23 @@ for row in csv.DictReader(open(results), delimiter="\t"):
     data = json.load(open(row["json"]))
     ticks = int(row["cpu_ticks"])
     cpu_s = ticks / clk_tck
-    errors = sum(data["errors"].values())
+    # Socket errors, and answers outside 2xx (json_done.lua's non_2xx; wrk's
+    # own count of statuses >= 400 in files from before it was never null).
+    errors = sum(v for k, v in data["errors"].items() if k != "status")
+    non_2xx = data.get("non_2xx")
+    if non_2xx is None:
+        non_2xx = data["errors"].get("status", 0)
     runs.setdefault(row["scenario"], {}).setdefault(int(row["round"]), {})[row["server"]] = {
         "rps": data["requests_per_sec"],
         "per_cpu": data["requests"] / cpu_s if ticks else float("nan"),
         "p99": data["latency_us"]["p99"],
         "errors": errors,
+        "non_2xx": non_2xx,
     }
+
+def ms(latency_us):
+    # Latency in ms, as tools/bench load and compare show it.
+    return "n/a" if latency_us is None else f"{latency_us / 1000:.2f}"
 
 def table(scenario, a, b, title):
     rounds = runs.get(scenario)
@@ -335,9 +351,9 @@ def table(scenario, a, b, title):
     print(f"\n{scenario}: {title}")
     head = (f"{'round':>5} {a + ' rps':>12} {b + ' rps':>12} {'ratio':>6}"
             f" {a + ' req/cpu-s':>17} {b + ' req/cpu-s':>17} {'ratio':>6}"
-            f" {a + ' p99us':>11} {b + ' p99us':>11}")
+            f" {a + ' p99 ms':>12} {b + ' p99 ms':>12}")
     print(head)
-    rps_ratios, cpu_ratios, errors = [], [], 0
+    rps_ratios, cpu_ratios, errors, non_2xx = [], [], 0, 0
     for r in sorted(rounds):
         x, y = rounds[r][a], rounds[r][b]
         rr = x["rps"] / y["rps"] if y["rps"] else float("nan")
@@ -345,13 +361,15 @@ def table(scenario, a, b, title):
         rps_ratios.append(rr)
         cpu_ratios.append(cr)
         errors += x["errors"] + y["errors"]
+        non_2xx += x["non_2xx"] + y["non_2xx"]
         print(f"{r:>5} {x['rps']:>12.0f} {y['rps']:>12.0f} {rr:>6.2f}"
               f" {x['per_cpu']:>17.0f} {y['per_cpu']:>17.0f} {cr:>6.2f}"
-              f" {x['p99'] or 'n/a':>11} {y['p99'] or 'n/a':>11}")
+              f" {ms(x['p99']):>12} {ms(y['p99']):>12}")
     print(f"{'median':>5} {'':>12} {'':>12} {statistics.median(rps_ratios):>6.2f}"
           f" {'':>17} {'':>17} {statistics.median(cpu_ratios):>6.2f}")
-    if errors:
-        print(f"WARNING: {errors} wrk errors (connect/read/write/status/timeout);"
+    if errors or non_2xx:
+        print(f"WARNING: {non_2xx} non-2xx answers and {errors} socket errors"
+              f" (connect/read/write/timeout): the ratios are not results;"
               f" see {out}/{scenario}-*.json")
 
 for scenario in ("plaintext", "json", "pipeline"):

@@ -146,7 +146,8 @@ EPILOG = f"""scenarios:
 {scenario_help()}
 
 Every scenario expects 2xx answers only; others are counted as non_2xx (the
-Lua response() hook) and socket errors as errors. create-user and login
+Lua response() hook) and socket errors as errors, and a scenario with any
+gets a WARNING line after the summary. create-user and login
 hash a password per request (argon2id at keel's default cost), so they run
 with at most {HASHING_CONNECTIONS_PER_THREAD} connections per keel thread and a {HASHING_TIMEOUT_S} s wrk timeout,
 and give tens of requests per second per core.
@@ -173,7 +174,10 @@ requests_per_sec, requests, duration_s, latency_us (p50 p90 p99 p99.9 max,
 and min mean stdev), errors (socket errors: connect+read+write+timeout),
 non_2xx, bytes_per_sec, peak_rss_kb (VmHWM, reset before each run) and
 cpu_seconds (the server's utime+stime over the run); each scenario entry
-also has its request and connections. The server is let go idle before each
+also has its request and connections. A repetition cut short (wrk exited
+non-zero, or measured under 95% of --duration) is kept with "interrupted":
+true and interrupted_why, warned about, and left out of the summary (and of
+tools/bench compare). The server is let go idle before each
 run, so a run does not pay for the last one's queued work.
 Compare two files with: tools/bench compare OLD.json NEW.json
 
@@ -291,7 +295,8 @@ def tail(path, lines=25):
 # ---- Build, seed, machine ---------------------------------------------------
 
 def build(build_dir, tmp):
-    log(f"building keel and keel-admin (Release) in {build_dir}")
+    log(f"building keel and keel-admin (Release) in {build_dir}…")
+    start = time.monotonic()
     log_path = os.path.join(tmp, "build.log")
     run_checked(["cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
                  "-DKEEL_SANITIZE=OFF"], "cmake configure", log_path)
@@ -299,6 +304,7 @@ def build(build_dir, tmp):
         "--parallel", str(os.cpu_count() or 1)]
     run_checked(["cmake", "--build", build_dir, "--target", "keel", "keel-admin"] + jobs,
                 "cmake --build", log_path)
+    log(f"build done in {time.monotonic() - start:.0f} s")
 
 
 def build_type(build_dir):
@@ -634,12 +640,35 @@ def run_wrk(plan, scenario, server, seconds):
     ticks = sum(read_stat_ticks(p) for p in pids) - ticks
     rss = sum(read_hwm_kb(p) for p in pids)
     server.check_alive()
-    if out.returncode != 0 or not os.path.exists(json_path):
+    if not os.path.exists(json_path):
         raise Failure(f"wrk failed (exit {out.returncode}) on {scenario.name} against "
                       f"{server.name}:\n{(out.stderr or out.stdout).strip()}")
     with open(json_path) as f:
         w = json.load(f)
-    return repetition(w, ticks / os.sysconf("SC_CLK_TCK"), rss)
+    rep = repetition(w, ticks / os.sysconf("SC_CLK_TCK"), rss)
+    why = cut_short(out.returncode, rep["duration_s"], seconds)
+    if why:
+        rep["interrupted"] = True
+        rep["interrupted_why"] = why
+    return rep
+
+
+def cut_short(returncode, measured_s, asked_s):
+    """Why a wrk run that wrote its results is not a full one, or None.
+    wrk stopped early (a SIGINT sent to it alone ends the run and still
+    prints, and done() still writes, the numbers so far) measures less than
+    it was asked to; wrk's measured time is never below the asked one
+    otherwise, so 5% under it is a cut, not jitter."""
+    if returncode != 0:
+        return f"wrk exited with status {returncode}"
+    if measured_s < 0.95 * asked_s:
+        return f"wrk ran {measured_s:.1f} s of the {asked_s} s asked"
+    return None
+
+
+def complete(reps):
+    """The repetitions that count: those not interrupted."""
+    return [r for r in reps if not r.get("interrupted")]
 
 
 def settle(pids, timeout_s=10.0):
@@ -691,13 +720,20 @@ def run_scenario(plan, scenario, servers, results):
     for s in servers:
         if a.warmup > 0:
             log(f"warming up {scenario.name} on {s.name} ({a.warmup} s)")
-            run_wrk(plan, scenario, s, a.warmup)
+            warmup = run_wrk(plan, scenario, s, a.warmup)
+            if warmup.get("interrupted"):
+                log(f"warning: the warm-up was cut short ({warmup['interrupted_why']})")
     for rep in range(a.repetitions):
         order = servers if rep % 2 == 0 else list(reversed(servers))
         for s in order:
-            progress(plan, f"{scenario.name} on {s.name}, repetition {rep + 1}/{a.repetitions}")
+            what = f"{scenario.name} on {s.name}, repetition {rep + 1}/{a.repetitions}"
+            progress(plan, what)
             t0 = time.monotonic()
-            entries[s.name]["repetitions"].append(run_wrk(plan, scenario, s, a.duration))
+            result = run_wrk(plan, scenario, s, a.duration)
+            if result.get("interrupted"):
+                log(f"warning: {what} was cut short ({result['interrupted_why']}): recorded "
+                    "as interrupted and left out of the statistics")
+            entries[s.name]["repetitions"].append(result)
             spent = time.monotonic() - t0 - a.duration
             plan.overhead_s = (plan.overhead_s * plan.runs_done + spent) / (plan.runs_done + 1)
             plan.runs_done += 1
@@ -733,7 +769,7 @@ def summary_table(scenarios):
             "peak RSS MiB", "non-2xx", "errors")
     rows = [head]
     for sc in scenarios:
-        reps = sc["repetitions"]
+        reps = complete(sc["repetitions"])
         lat = [r["latency_us"] for r in reps]
         cpu = [r["cpu_seconds"] * 1e6 / r["requests"] for r in reps if r["requests"]]
         rows.append((
@@ -742,7 +778,7 @@ def summary_table(scenarios):
             fmt(median(x["p50"] for x in lat), 1000, 2),
             fmt(median(x["p99"] for x in lat), 1000, 2),
             fmt(median(cpu), 1, 1),
-            fmt(max(r["peak_rss_kb"] for r in reps), 1024, 1),
+            fmt(max((r["peak_rss_kb"] for r in reps), default=None), 1024, 1),
             fmt(sum(r["non_2xx"] or 0 for r in reps)),
             fmt(sum(r["errors"] for r in reps))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -750,7 +786,30 @@ def summary_table(scenarios):
     for r in rows:
         cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
         lines.append("  ".join(cells))
-    return "\n".join(lines) + "\n(medians over repetitions; peak RSS: the largest)\n"
+    return ("\n".join(lines) + "\n(medians over the complete repetitions; peak RSS: "
+            "the largest)\n")
+
+
+def result_warnings(scenarios):
+    """Lines for what makes a scenario's numbers doubtful: repetitions cut
+    short (left out of the statistics), and answers that were not all 2xx
+    or socket errors (its throughput was measured on errors, not on work)."""
+    lines = []
+    for sc in scenarios:
+        cut = [r for r in sc["repetitions"] if r.get("interrupted")]
+        if cut:
+            why = "; ".join(dict.fromkeys(r.get("interrupted_why", "?") for r in cut))
+            lines.append(f"WARNING: {sc['name']}/{sc['server']}: {len(cut)} of "
+                         f"{len(sc['repetitions'])} repetitions interrupted ({why}); left out "
+                         "of the statistics")
+        reps = complete(sc["repetitions"])
+        non_2xx = sum(r["non_2xx"] or 0 for r in reps)
+        errors = sum(r["errors"] for r in reps)
+        if non_2xx or errors:
+            lines.append(f"WARNING: {sc['name']}/{sc['server']}: {non_2xx:,} non-2xx answers and "
+                         f"{errors:,} socket errors over {len(reps)} repetitions; its req/s "
+                         "is not a result")
+    return lines
 
 
 # ---- Main -------------------------------------------------------------------
@@ -776,6 +835,8 @@ def main(argv=None):
         doc = benchmark(args, procs, tmp, now)
         write_results(out_path, doc)
         sys.stdout.write(summary_table(doc["scenarios"]))
+        for line in result_warnings(doc["scenarios"]):
+            print(line)
         print(f"wrote {out_path}")
         return 0
     except Failure as e:

@@ -6,12 +6,14 @@ import html.parser
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
 import bench_compare
+from keelbench import htmlreport
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTDATA = os.path.join(HERE, "testdata")
@@ -234,6 +236,28 @@ class HtmlTest(TempDir):
         for name in ("plaintext/keel", "json/keel", "plaintext/nginx"):
             self.assertIn(f'aria-label="latency percentiles of {name}"', page)
         self.assertIn("latency p99.9", page)  # chart-only metrics are on the page
+
+    def test_axis_ticks_step_1_2_5_in_the_shown_unit(self):
+        # Peak RSS near 10,000 KiB: the ticks were 5000 KiB apart and read
+        # "4.88281MiB, 9.76562MiB"; now they step in MiB.
+        ticks, shown = htmlreport.axis("rss_mib", 10_500.0)
+        self.assertEqual([htmlreport.tick_label(t, shown) for t in ticks],
+                         ["0", "5MiB", "10MiB", "15MiB"])
+        ticks, shown = htmlreport.axis("rate", 160_000.0)
+        self.assertEqual([htmlreport.tick_label(t, shown) for t in ticks],
+                         ["0", "50k/s", "100k/s", "150k/s", "200k/s"])
+        ticks, shown = htmlreport.axis("latency_ms", 900.0)  # us in, ms shown
+        self.assertEqual([htmlreport.tick_label(t, shown) for t in ticks],
+                         ["0", "0.2ms", "0.4ms", "0.6ms", "0.8ms", "1ms"])
+
+    def test_every_tick_of_the_load_page_is_a_round_step(self):
+        page = self.render(*LOAD)
+        labels = re.findall(r'text-anchor="(?:middle|end)">([0-9.]+)([a-zA-Z/]*)</text>', page)
+        self.assertGreater(len(labels), 20)
+        for number, unit in labels:
+            # 1, 2 or 5 times a power of ten, or a multiple of such a step:
+            # never more than three significant digits.
+            self.assertLessEqual(len(number.replace(".", "").strip("0")), 3, number + unit)
 
     def test_names_are_escaped(self):
         doc = {"benchmarks": [{"name": 'BM_<script>&"', "real_time": t, "cpu_time": t,

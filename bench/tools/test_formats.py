@@ -183,6 +183,22 @@ class KeelLoadTest(TempFiles):
             rep(errors={"connect": 1, "read": 2, "write": 0, "timeout": 3}, non_2xx=4)]}]))
         self.assertIn("6 socket errors and 4 non-2xx", res.warnings[0])
 
+    def test_interrupted_repetitions_are_left_out_with_a_warning(self):
+        res = self.load(load_doc([{"name": "a", "repetitions": [
+            rep(1000.0), rep(10.0, interrupted=True, interrupted_why="wrk exited with status 1",
+                             non_2xx=5),
+            rep(1100.0)]}]))
+        self.assertEqual(res.samples["requests_per_sec"]["a/keel"], [1000.0, 1100.0])
+        self.assertEqual(len(res.samples["p50"]["a/keel"]), 2)
+        self.assertEqual(res.warnings, ["a/keel: 1 of 3 repetitions were interrupted and are "
+                                        "left out"])
+
+    def test_a_scenario_with_only_interrupted_repetitions_has_no_samples(self):
+        res = self.load(load_doc([{"name": "a", "repetitions": [rep()]},
+                                  {"name": "b", "repetitions": [rep(interrupted=True)]}]))
+        self.assertEqual(res.names, ["a/keel"])
+        self.assertIn("b/keel: no complete repetitions", res.warnings)
+
     def test_optional_fields_may_be_missing(self):
         res = self.load(load_doc([{"name": "a", "repetitions": [{"requests_per_sec": 5}]}]))
         self.assertEqual(res.samples, {"requests_per_sec": {"a/keel": [5.0]}})

@@ -1,6 +1,6 @@
 // POST /api/auth/login, /refresh, /logout and the bearer-token check on
 // protected endpoints, against the real binary (see docs/api.md,
-// Auth).
+// Authentication).
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -151,11 +151,14 @@ class KeelAdminBeside : public ::testing::Test {
   const std::string& dir() const { return server_.data_dir(); }
   Api api() const { return Api(server_); }
 
-  // create-admin; the new id, or 0 with a failure.
+  // create-admin --json; the new id, or 0 with a failure.
   int64_t CreateAdmin(const std::string& email, const std::string& password) {
-    RunResult r = Admin(dir(), {"create-admin", "--email", email, "--password", password});
+    RunResult r =
+        Admin(dir(), {"create-admin", "--email", email, "--password", password, "--json"});
     EXPECT_TRUE(ExitedWith(r, 0));
-    return std::atoll(r.out.c_str());
+    std::optional<JsonValue> user = JsonValue::Parse(r.out, nullptr);
+    EXPECT_TRUE(user && user->is_object()) << r.out;
+    return user && user->is_object() ? user->GetInt("id").value_or(0) : 0;
   }
 
   TestServer server_{ServerOptions{.args = CheapHashArgs()}};
@@ -165,9 +168,9 @@ TEST_F(KeelAdminBeside, CreatedAdminLogsInAndListsUsers) {
   RunResult r = Admin(dir(), {"create-admin", "--email", "Boss@Example.com", "--name", "The Boss",
                               "--password", "boss-password-1"});
   ASSERT_TRUE(ExitedWith(r, 0));
-  int64_t id = std::atoll(r.out.c_str());
-  ASSERT_GT(id, 0) << r.out;
-  EXPECT_EQ(r.out, std::to_string(id) + "\n");
+  // A sentence for people, like the other commands print.
+  EXPECT_EQ(r.out, "created user 1 (Boss@Example.com) with the admin role\n");
+  const int64_t id = 1;
 
   auto someone = api().NewAccount("Someone");
   ASSERT_TRUE(someone);
@@ -187,6 +190,22 @@ TEST_F(KeelAdminBeside, CreatedAdminLogsInAndListsUsers) {
   ASSERT_TRUE(users);
   ASSERT_EQ(users->size(), 2u);
   EXPECT_EQ((*users)[1].GetString("email"), someone->email);
+}
+
+// --json: the user as GET /api/users/{id} shows it, on one line.
+TEST_F(KeelAdminBeside, CreateAdminJsonPrintsTheUserForScripts) {
+  ASSERT_TRUE(api().NewAccount("First"));
+  RunResult r = Admin(dir(), {"create-admin", "--email", "script@example.com", "--password",
+                              "script-password", "--json"});
+  ASSERT_TRUE(ExitedWith(r, 0));
+  ASSERT_EQ(Lines(r.out).size(), 1u) << r.out;
+  std::string error;
+  std::optional<JsonValue> user = JsonValue::Parse(r.out, &error);
+  ASSERT_TRUE(user && user->is_object()) << error << ": " << r.out;
+  EXPECT_EQ(user->GetInt("id"), 2);
+  EXPECT_EQ(user->GetString("email"), "script@example.com");
+  EXPECT_EQ(user->GetString("role"), "admin");
+  EXPECT_EQ(user->Find("password_hash"), nullptr) << r.out;
 }
 
 TEST_F(KeelAdminBeside, CreateAdminReadsThePasswordFromTheEnvironment) {
@@ -362,6 +381,8 @@ TEST(KeelAdminBackup, HotCopyHoldsEveryAcknowledgedUser) {
   signups.join();
   ASSERT_TRUE(ExitedWith(r, 0));
   ASSERT_GE(before.size(), 30u) << "sign-ups too slow";
+  // The restore hint copies into an empty data dir, as backup --help says.
+  EXPECT_NE(r.out.find("cp -p " + copy + "/* NEWDIR/"), std::string::npos) << r.out;
 
   // The key came along, owner-only.
   struct stat st {};
@@ -426,6 +447,24 @@ TEST(KeelAdminSeed, CreatesUsersKeelServes) {
   EXPECT_EQ(me->GetString("name"), "User 1234");
   EXPECT_EQ(api.Login("user7@example.com", "wrong-password").status, 401);
   EXPECT_EQ(api.SignUp("USER5@example.com", "Dup", "password-123").status, 409);
+}
+
+// keel-admin is not a server: a full map asks for another run, with the
+// map size the message names, and that run works.
+TEST(KeelAdminSeed, AFullMapSaysRunAgainWithALargerMapSize) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  RunResult r = Admin(dir.path(), {"seed", "--count", "5000", "--map-size", "256K"});
+  EXPECT_TRUE(ExitedWith(r, 1));
+  EXPECT_NE(r.err.find("keel-admin seed: the database is full: run again with a larger "
+                       "--map-size\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("restart"), std::string::npos) << r.err;
+
+  r = Admin(dir.path(), {"seed", "--count", "5000", "--map-size", "64M"});
+  ASSERT_TRUE(ExitedWith(r, 0));
+  EXPECT_EQ(r.out.rfind("created 5000 users in ", 0), 0u) << r.out;
 }
 
 TEST(KeelAdminSeed, FormatsAndPasswordAreConfigurable) {

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <string>
+#include <utility>
 
 #include "test_server.h"
 
@@ -67,6 +69,20 @@ TEST(Options, MissingValueIsRejected) {
 TEST(Options, UnknownOptionIsRejected) {
   RunResult r = RunExpectingFailure({"--no-such-option"});
   EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
+}
+
+// One error line and one hint: the message itself must not point at --help
+// again before main's "Try 'keel --help'."
+TEST(Options, AnUnknownOptionGetsOneHint) {
+  const std::pair<const char*, const char*> kCases[] = {
+      {"--bogus", "unknown option '--bogus'"},
+      {"-x", "unknown option '-x'"},
+      {"serve", "unexpected argument 'serve'"},
+  };
+  for (const auto& [arg, message] : kCases) {
+    RunResult r = RunExpectingFailure({arg});
+    EXPECT_EQ(r.err, "keel: " + std::string(message) + "\nTry 'keel --help'.\n") << arg;
+  }
 }
 
 TEST(Options, BadEnvironmentValueIsRejected) {

@@ -1,5 +1,5 @@
 // GET /api/users: admin only, id order, ?limit= and ?after= paging with
-// Link headers (see docs/api.md, Users).
+// Link headers (see docs/api.md, Paging).
 #include <gtest/gtest.h>
 
 #include "api_client.h"

@@ -27,7 +27,7 @@ class FormatError(Exception):
 class Metric:
     key: str  # field name in the samples, e.g. "real_time", "p99"
     title: str  # what the table header calls it
-    unit: str  # how values format: "ns", "us", "rate", "bytes_rate", "kib"
+    unit: str  # how values format: a key of report's _SCALES
     higher_is_better: bool
     in_table: bool = True  # False: only in the HTML charts, never gated on
 
@@ -58,15 +58,18 @@ GBENCH_METRICS = [
 
 LATENCY_KEYS = ["p50", "p90", "p99", "p99.9", "max"]  # wrk's, in microseconds
 
+# Load metrics show in one fixed unit each, the one `tools/bench load`'s
+# summary uses, so a number reads the same in both: requests per second,
+# latency in ms, CPU time per request in us, peak RSS in MiB.
 LOAD_METRICS = [
-    Metric("requests_per_sec", "requests/s", "rate", True),
-    Metric("p50", "latency p50", "us", False),
-    Metric("p90", "latency p90", "us", False, in_table=False),
-    Metric("p99", "latency p99", "us", False),
-    Metric("p99.9", "latency p99.9", "us", False, in_table=False),
-    Metric("max", "latency max", "us", False, in_table=False),
-    Metric("cpu_us_per_request", "server CPU time/request", "us", False),
-    Metric("peak_rss_kb", "server peak RSS", "kib", False),
+    Metric("requests_per_sec", "requests/s", "req_rate", True),
+    Metric("p50", "latency p50", "latency_ms", False),
+    Metric("p90", "latency p90", "latency_ms", False, in_table=False),
+    Metric("p99", "latency p99", "latency_ms", False),
+    Metric("p99.9", "latency p99.9", "latency_ms", False, in_table=False),
+    Metric("max", "latency max", "latency_ms", False, in_table=False),
+    Metric("cpu_us_per_request", "server CPU time/request", "cpu_us", False),
+    Metric("peak_rss_kb", "server peak RSS", "rss_mib", False),
     Metric("bytes_per_sec", "bytes/s", "bytes_rate", True, in_table=False),
 ]
 
@@ -196,14 +199,22 @@ def read_load(doc: dict, path: str) -> Results:
         reps = sc.get("repetitions")
         if not isinstance(reps, list):
             raise FormatError(f"{path}: {where}.repetitions: expected a list")
-        if not reps:
-            res.warnings.append(f"{name}: no repetitions")
-        bad = [0, 0]  # errors, non-2xx responses over all repetitions
+        # A repetition cut short ("interrupted": true, see bench/README.md)
+        # stays in the file for the record but is no sample.
+        cut = [j for j, rep in enumerate(reps) if isinstance(rep, dict) and rep.get("interrupted")]
+        if cut:
+            res.warnings.append(f"{name}: {len(cut)} of {len(reps)} repetitions were "
+                                "interrupted and are left out")
+        if len(cut) == len(reps):
+            res.warnings.append(f"{name}: no complete repetitions" if reps
+                                else f"{name}: no repetitions")
+        bad = [0, 0]  # errors, non-2xx responses over the complete repetitions
         for j, rep in enumerate(reps):
-            _add_repetition(res, name, rep, f"{where}.repetitions[{j}]", bad)
+            if j not in cut:
+                _add_repetition(res, name, rep, f"{where}.repetitions[{j}]", bad)
         if bad[0] or bad[1]:
             res.warnings.append(f"{name}: {bad[0]:.0f} socket errors and {bad[1]:.0f} "
-                                f"non-2xx responses over {len(reps)} repetitions")
+                                f"non-2xx responses over {len(reps) - len(cut)} repetitions")
     if not res.names:
         raise FormatError(f"{path}: no scenarios in the file")
     _load_info(res, doc)

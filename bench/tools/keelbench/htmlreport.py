@@ -12,7 +12,10 @@ import math
 
 from . import report, stats
 from .compare import Comparison, Table
-from .formats import LATENCY_KEYS
+from .formats import LATENCY_KEYS, LOAD_METRICS
+
+# The display unit of the latency curves: the tables' latency unit.
+LATENCY_UNIT = next(m.unit for m in LOAD_METRICS if m.key == "p50")
 
 OLD_COLOR = "#9aa0a6"
 NEW_COLORS = {"better": "#1e8e3e", "worse": "#d93025", "": "#1a73e8"}
@@ -112,7 +115,7 @@ def bar_chart(table: Table) -> str:
     top, bar_h, group_h = 28, 12, 40
     height = top + group_h * len(table.rows) + 30
     hi = max(max(r.old + r.new) for r in table.rows) * 1.05 or 1.0
-    ticks = nice_ticks(0.0, hi)
+    ticks, shown = axis(unit, hi)
     hi = max(hi, ticks[-1])
 
     def x(v):
@@ -147,7 +150,7 @@ def bar_chart(table: Table) -> str:
     for t in ticks:
         parts.append(f'<line x1="{x(t):.1f}" y1="{axis_y}" x2="{x(t):.1f}" y2="{axis_y + 4}" '
                      f'stroke="#888"/><text x="{x(t):.1f}" y="{axis_y + 16}" '
-                     f'text-anchor="middle">{esc(tick_label(t, unit, hi))}</text>')
+                     f'text-anchor="middle">{esc(tick_label(t, shown))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -161,12 +164,21 @@ def _legend(x: float, y: float, entries: list[tuple[str, str]]) -> str:
     return "".join(parts)
 
 
-def tick_label(value: float, unit: str, reference: float) -> str:
-    """A short axis label: "50k/s", "5ms", "0" (no padding digits)."""
+def axis(unit: str, hi: float) -> tuple[list[float], tuple[float, str]]:
+    """Ticks from 0 covering hi, 1, 2 or 5 times a power of ten apart in
+    the unit the labels show (5MiB, 10MiB rather than 5000 KiB steps shown
+    as 4.88281MiB), and that unit's (divisor, suffix)."""
+    shown = report.scale(unit, hi)
+    return [t * shown[0] for t in nice_ticks(0.0, hi / shown[0])], shown
+
+
+def tick_label(value: float, shown: tuple[float, str]) -> str:
+    """A short axis label in the unit `shown` (divisor, suffix): "50k/s",
+    "5ms", "0"; no padding digits, and no float noise (0.30000000000000004)."""
     if value == 0:
         return "0"
-    divisor, suffix = report.scale(unit, reference)
-    return f"{value / divisor:g}{suffix}"
+    divisor, suffix = shown
+    return f"{round(value / divisor, 9):g}{suffix}"
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -211,17 +223,19 @@ def _latency_section(comp: Comparison) -> list[str]:
 def latency_chart(name: str, curves: dict[str, list[tuple[str, float]]]) -> str:
     """Latency (y) against percentile (x: p50 .. max, evenly spaced), old and
     new as two lines. The y axis is logarithmic when the values span more
-    than a factor of 10, which the tail usually does."""
+    than a factor of 10, which the tail usually does. Values are in us and
+    show in LATENCY_UNIT, as in the tables; ticks are 1-2-5 steps of it."""
     width, height, left, right, top, bottom = 360, 230, 56, 24, 30, 34
     values = [v for pts in curves.values() for _, v in pts]
     lo, hi = min(values), max(values)
     log = lo > 0 and hi / lo > 10
+    shown = report.scale(LATENCY_UNIT, hi)
     if log:
-        ticks = log_ticks(lo, hi)
+        ticks = [t * shown[0] for t in log_ticks(lo / shown[0], hi / shown[0])]
         lo, hi = ticks[0], ticks[-1]
         f = math.log10
     else:
-        ticks = nice_ticks(0.0, hi * 1.05)
+        ticks, shown = axis(LATENCY_UNIT, hi * 1.05)
         lo, hi = 0.0, ticks[-1]
         f = float
     plot_h, plot_w = height - top - bottom, width - left - right
@@ -243,7 +257,7 @@ def latency_chart(name: str, curves: dict[str, list[tuple[str, float]]]) -> str:
     for t in ticks:
         parts.append(f'<line x1="{left - 4}" y1="{y(t):.1f}" x2="{left + plot_w}" '
                      f'y2="{y(t):.1f}" stroke="#eee"/><text x="{left - 6}" y="{y(t) + 4:.1f}" '
-                     f'text-anchor="end">{esc(tick_label(t, "us", t if log else hi))}</text>')
+                     f'text-anchor="end">{esc(tick_label(t, shown))}</text>')
     for key in LATENCY_KEYS:
         parts.append(f'<text x="{x(key):.1f}" y="{top + plot_h + 16}" '
                      f'text-anchor="middle">{esc(key)}</text>')
@@ -254,7 +268,7 @@ def latency_chart(name: str, curves: dict[str, list[tuple[str, float]]]) -> str:
         parts.append(f'<polyline points="{line}" fill="none" stroke="{color}" '
                      f'stroke-width="2"{dash}/>')
         for k, v in pts:
-            tip = f"{side} {k}: {report.fmt(v, 'us')}"
+            tip = f"{side} {k}: {report.fmt(v, LATENCY_UNIT)}"
             parts.append(f'<circle cx="{x(k):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
                          f"<title>{esc(tip)}</title></circle>")
     parts.append(_legend(left + plot_w - 110, height - 4, [("old", OLD_COLOR),

@@ -12,14 +12,17 @@ from .compare import Comparison, Row, Table
 from .formats import KIND_NAMES
 
 # unit -> [(divisor, suffix)], largest first; values arrive in the base unit
-# (ns, us, per second, bytes per second, KiB).
+# (ns, us, per second, bytes per second, KiB). A unit with one entry is
+# fixed: the load metrics, which `tools/bench load` prints in the same units.
 _SCALES = {
     "ns": [(1e9, "s"), (1e6, "ms"), (1e3, "us"), (1.0, "ns")],
-    "us": [(1e6, "s"), (1e3, "ms"), (1.0, "us"), (1e-3, "ns")],
     "rate": [(1e9, "G/s"), (1e6, "M/s"), (1e3, "k/s"), (1.0, "/s")],
     "bytes_rate": [(2.0 ** 30, "GiB/s"), (2.0 ** 20, "MiB/s"), (2.0 ** 10, "KiB/s"),
                    (1.0, "B/s")],
-    "kib": [(2.0 ** 20, "GiB"), (2.0 ** 10, "MiB"), (1.0, "KiB")],
+    "req_rate": [(1.0, "/s")],  # requests per second
+    "latency_ms": [(1e3, "ms")],  # from us
+    "cpu_us": [(1.0, "us")],
+    "rss_mib": [(2.0 ** 10, "MiB")],  # from KiB
 }
 
 LEGEND = [
