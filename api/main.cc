@@ -56,10 +56,8 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   c.worker.handler_timeout_ms = o.handler_timeout * 1000ull;
   c.worker.max_connections = o.max_connections;
   // A block holds a whole header block plus a read's worth of body.
-  c.worker.block_size = std::max<size_t>(32 * 1024, o.max_header_bytes + 16 * 1024);
-  c.limits.max_header_bytes = o.max_header_bytes;
-  c.limits.max_url_bytes = o.max_url_bytes;
-  c.limits.max_body_bytes = o.max_body_bytes;
+  c.worker.block_size = std::max<size_t>(32 * 1024, o.limits.max_header_bytes + 16 * 1024);
+  c.limits = o.limits;
   c.worker.max_offload = o.max_hash_queue;
   c.cors_origins = o.cors_origins;
   c.rate_limit = o.rate_limit;
@@ -125,8 +123,7 @@ int Main(int argc, char** argv) {
     std::printf("%s\n", VersionText().c_str());
     return 0;
   }
-  core::LogLevel level;
-  if (core::ParseLogLevel(opts.log_level, &level)) core::SetLogLevel(level);
+  core::SetLogLevel(opts.log_level);
 
   core::Result<uint64_t> nofile = core::RaiseOpenFilesLimit();
   if (!nofile.ok()) LOG_WARN("%s", nofile.status().message().c_str());
@@ -136,12 +133,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  storage::StoreOptions store_options;
+  storage::StoreOptions store_options = opts.store;
   store_options.dir = opts.data_dir;
-  store_options.map_size = opts.map_size;
-  store_options.sync = opts.sync == "meta"   ? storage::SyncMode::kMeta
-                       : opts.sync == "none" ? storage::SyncMode::kNone
-                                             : storage::SyncMode::kFull;
   core::Result<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "keel: %s\n", store.status().message().c_str());
@@ -152,8 +145,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "keel: %s\n", key.status().message().c_str());
     return 1;
   }
-  auth::PasswordHasher hasher(
-      auth::PasswordCost{opts.argon2_ops, static_cast<size_t>(opts.argon2_mem_kib) * 1024});
+  auth::PasswordHasher hasher(opts.password_cost);
   auth::JwtCodec jwt(std::move(key).value(), "keel", opts.access_token_ttl);
   auth::LoginLimiter account_failures(opts.login_max_failures_account, opts.login_window);
   auth::LoginLimiter address_failures(opts.login_max_failures_address, opts.login_window);

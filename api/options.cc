@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/ascii.h"
+#include "flags/values.h"
 #include "http/cors.h"
 
 #ifndef KEEL_VERSION
@@ -75,59 +76,12 @@ Status Bad(const std::string& source, std::string_view value, std::string_view w
   return Status::InvalidArgument(msg);
 }
 
-// A whole decimal number: digits only, so signs, spaces and trailing
-// characters all fail, as does overflow.
-bool ParseDecimal(std::string_view text, uint64_t& out) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return !text.empty() && ec == std::errc() && ptr == end;
-}
-
-// K, M, G, T (either case) -> 10, 20, 30, 40; anything else -> 0.
-int SuffixShift(char c) {
-  switch (std::toupper(static_cast<unsigned char>(c))) {
-    case 'K':
-      return 10;
-    case 'M':
-      return 20;
-    case 'G':
-      return 30;
-    case 'T':
-      return 40;
-    default:
-      return 0;
-  }
-}
-
-// Bytes, or a number with a binary suffix: "512K", "64G".
-bool ParseByteSize(std::string_view text, uint64_t& out) {
-  int shift = text.empty() ? 0 : SuffixShift(text.back());
-  if (shift != 0) text.remove_suffix(1);
-  uint64_t n = 0;
-  if (!ParseDecimal(text, n) || n > (std::numeric_limits<uint64_t>::max() >> shift)) {
-    return false;
-  }
-  out = n << shift;
-  return true;
-}
-
-// The shortest exact spelling: 1048576 -> "1M", 1500 -> "1500".
-std::string FormatSize(uint64_t bytes) {
-  static constexpr char kSuffix[] = {'T', 'G', 'M', 'K'};
-  for (int i = 0; i < 4; ++i) {
-    int shift = 40 - 10 * i;
-    uint64_t unit = uint64_t{1} << shift;
-    if (bytes >= unit && bytes % unit == 0) {
-      return std::to_string(bytes >> shift) + kSuffix[i];
-    }
-  }
-  return std::to_string(bytes);
-}
+using flags::FormatSize;
 
 template <typename T>
 Status SetNumber(const Spec& spec, std::string_view value, const std::string& source, T& field) {
   uint64_t n = 0;
-  if (!ParseDecimal(value, n) || n < spec.lo || n > spec.hi) {
+  if (!flags::ParseDecimal(value, &n) || n < spec.lo || n > spec.hi) {
     return Bad(source, value,
                std::string("is not ") + spec.noun + " (" + std::to_string(spec.lo) + "-" +
                    std::to_string(spec.hi) + ")");
@@ -139,7 +93,7 @@ Status SetNumber(const Spec& spec, std::string_view value, const std::string& so
 template <typename T>
 Status SetSize(const Spec& spec, std::string_view value, const std::string& source, T& field) {
   uint64_t n = 0;
-  if (!ParseByteSize(value, n) || n < spec.lo || n > spec.hi) {
+  if (!flags::ParseByteSize(value, &n) || n < spec.lo || n > spec.hi) {
     return Bad(source, value,
                "is not a size between " + FormatSize(spec.lo) + " and " + FormatSize(spec.hi) +
                    " (bytes, or a number with a K/M/G/T suffix)");
@@ -149,22 +103,33 @@ Status SetSize(const Spec& spec, std::string_view value, const std::string& sour
 }
 
 // Row helpers for the numeric options: one instantiation per field, so a
-// row names its field once instead of spelling out two lambdas.
-template <auto Field>
+// row names its field once instead of spelling out two lambdas. The field is
+// a path of member pointers: &Options::port, or &Options::limits followed by
+// &http::ParserLimits::max_body_bytes for a module's embedded setting.
+template <auto... Path>
+auto& FieldOf(Options& o) {
+  return (o .* ... .* Path);
+}
+template <auto... Path>
+const auto& FieldOf(const Options& o) {
+  return (o .* ... .* Path);
+}
+
+template <auto... Path>
 Status ApplyNumber(const Spec& spec, std::string_view value, const std::string& source,
                    Options& out) {
-  return SetNumber(spec, value, source, out.*Field);
+  return SetNumber(spec, value, source, FieldOf<Path...>(out));
 }
 
-template <auto Field>
+template <auto... Path>
 Status ApplySize(const Spec& spec, std::string_view value, const std::string& source,
                  Options& out) {
-  return SetSize(spec, value, source, out.*Field);
+  return SetSize(spec, value, source, FieldOf<Path...>(out));
 }
 
-template <auto Field>
+template <auto... Path>
 std::string ShowNumber(const Options& o) {
-  return std::to_string(o.*Field);
+  return std::to_string(FieldOf<Path...>(o));
 }
 
 Status SetNonEmpty(std::string_view value, const std::string& source, std::string& field) {
@@ -173,28 +138,46 @@ Status SetNonEmpty(std::string_view value, const std::string& source, std::strin
   return Status::Ok();
 }
 
+// A value spelled by name: `names` pairs each accepted word with its value.
+template <typename E, size_t N>
 Status SetOneOf(std::string_view value, const std::string& source,
-                std::initializer_list<std::string_view> allowed, std::string_view noun,
-                std::string& field) {
-  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    std::string list;
-    for (std::string_view a : allowed) {
-      if (!list.empty()) list += ", ";
-      list += a;
+                const std::pair<std::string_view, E> (&names)[N], std::string_view noun, E& field) {
+  for (const auto& [name, e] : names) {
+    if (value == name) {
+      field = e;
+      return Status::Ok();
     }
-    return Bad(source, value, std::string("is not ") + std::string(noun) + " (" + list + ")");
   }
-  field = std::string(value);
-  return Status::Ok();
+  std::string list;
+  for (const auto& [name, e] : names) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return Bad(source, value, std::string("is not ") + std::string(noun) + " (" + list + ")");
 }
 
+template <typename E, size_t N>
+std::string NameOf(const std::pair<std::string_view, E> (&names)[N], E value) {
+  for (const auto& [name, e] : names)
+    if (e == value) return std::string(name);
+  return "?";
+}
+
+constexpr std::pair<std::string_view, core::LogLevel> kLogLevels[] = {
+    {"error", core::LogLevel::kError},
+    {"warn", core::LogLevel::kWarn},
+    {"info", core::LogLevel::kInfo},
+    {"debug", core::LogLevel::kDebug},
+};
+
+constexpr std::pair<std::string_view, storage::SyncMode> kSyncModes[] = {
+    {"full", storage::SyncMode::kFull},
+    {"meta", storage::SyncMode::kMeta},
+    {"none", storage::SyncMode::kNone},
+};
+
 Status SetBool(std::string_view value, const std::string& source, bool& field) {
-  std::string v = core::LowerAsciiCopy(value);
-  if (v == "1" || v == "true" || v == "yes") {
-    field = true;
-  } else if (v == "0" || v == "false" || v == "no") {
-    field = false;
-  } else {
+  if (!flags::ParseBool(value, &field)) {
     return Bad(source, value, "is not a boolean (1/0, true/false, yes/no)");
   }
   return Status::Ok();
@@ -252,7 +235,7 @@ bool LooksLikeOrigin(std::string_view origin) {
   }
   if (after.empty()) return true;
   uint64_t port = 0;
-  return after.front() == ':' && ParseDecimal(after.substr(1), port) && port >= 1 && port <= 65535;
+  return after.front() == ':' && flags::ParseDecimal(after.substr(1), &port) && port >= 1 && port <= 65535;
 }
 
 Status AddOrigin(std::string_view value, const std::string& source,
@@ -333,33 +316,33 @@ const Spec kSpecs[] = {
      .kind = Kind::kValue,
      .apply =
          [](const Spec&, std::string_view v, const std::string& src, Options& o) {
-           return SetOneOf(v, src, {"error", "warn", "info", "debug"}, "a log level", o.log_level);
+           return SetOneOf(v, src, kLogLevels, "a log level", o.log_level);
          },
-     .show = [](const Options& o) { return o.log_level; },
+     .show = [](const Options& o) { return NameOf(kLogLevels, o.log_level); },
      .help = "One of error, warn, info, debug."},
     {.name = "max-header-bytes",
      .metavar = "SIZE",
      .kind = Kind::kValue,
      .lo = kKiB,
      .hi = kMiB,
-     .apply = ApplySize<&Options::max_header_bytes>,
-     .show = ShowNumber<&Options::max_header_bytes>,
+     .apply = ApplySize<&Options::limits, &http::ParserLimits::max_header_bytes>,
+     .show = ShowNumber<&Options::limits, &http::ParserLimits::max_header_bytes>,
      .help = "Largest request line plus headers (1K-1M); past it: 431."},
     {.name = "max-url-bytes",
      .metavar = "SIZE",
      .kind = Kind::kValue,
      .lo = 1,
      .hi = kMiB,
-     .apply = ApplySize<&Options::max_url_bytes>,
-     .show = ShowNumber<&Options::max_url_bytes>,
+     .apply = ApplySize<&Options::limits, &http::ParserLimits::max_url_bytes>,
+     .show = ShowNumber<&Options::limits, &http::ParserLimits::max_url_bytes>,
      .help = "Longest request target (1-1M); past it: 414."},
     {.name = "max-body-bytes",
      .metavar = "SIZE",
      .kind = Kind::kValue,
      .lo = 1,
      .hi = kGiB,
-     .apply = ApplySize<&Options::max_body_bytes>,
-     .show = ShowNumber<&Options::max_body_bytes>,
+     .apply = ApplySize<&Options::limits, &http::ParserLimits::max_body_bytes>,
+     .show = ShowNumber<&Options::limits, &http::ParserLimits::max_body_bytes>,
      .help = "Largest request body (1-1G); past it: 413."},
     {.name = "header-timeout",
      .metavar = "SECONDS",
@@ -438,8 +421,8 @@ const Spec kSpecs[] = {
      .kind = Kind::kValue,
      .lo = 1,
      .hi = kMaxMapSize,
-     .apply = ApplySize<&Options::map_size>,
-     .show = [](const Options& o) { return FormatSize(o.map_size); },
+     .apply = ApplySize<&Options::store, &storage::StoreOptions::map_size>,
+     .show = [](const Options& o) { return FormatSize(o.store.map_size); },
      .help = "LMDB map size: address space reserved, not disk used. "
              "Growing it takes a restart."},
     {.name = "sync",
@@ -447,28 +430,34 @@ const Spec kSpecs[] = {
      .kind = Kind::kValue,
      .apply =
          [](const Spec&, std::string_view v, const std::string& src, Options& o) {
-           return SetOneOf(v, src, {"full", "meta", "none"}, "a sync mode", o.sync);
+           return SetOneOf(v, src, kSyncModes, "a sync mode", o.store.sync);
          },
-     .show = [](const Options& o) { return o.sync; },
+     .show = [](const Options& o) { return NameOf(kSyncModes, o.store.sync); },
      .help = "Durability of commits: full (fsync data and meta), meta (no fsync of "
              "the meta page), none (leave it to the OS)."},
     {.name = "argon2-ops",
      .metavar = "N",
      .kind = Kind::kValue,
-     .lo = 1,
-     .hi = 100,
+     .lo = auth::PasswordCost::kMinOps,
+     .hi = auth::PasswordCost::kMaxOps,
      .noun = "an argon2id time cost",
-     .apply = ApplyNumber<&Options::argon2_ops>,
-     .show = ShowNumber<&Options::argon2_ops>,
+     .apply = ApplyNumber<&Options::password_cost, &auth::PasswordCost::ops_limit>,
+     .show = ShowNumber<&Options::password_cost, &auth::PasswordCost::ops_limit>,
      .help = "argon2id passes per hash (libsodium opslimit); 2 is INTERACTIVE."},
     {.name = "argon2-mem-kib",
      .metavar = "N",
      .kind = Kind::kValue,
-     .lo = 8,
-     .hi = 4194304,
+     .lo = auth::PasswordCost::kMinMemKib,
+     .hi = auth::PasswordCost::kMaxMemKib,
      .noun = "a memory size in KiB",
-     .apply = ApplyNumber<&Options::argon2_mem_kib>,
-     .show = ShowNumber<&Options::argon2_mem_kib>,
+     .apply =
+         [](const Spec& spec, std::string_view v, const std::string& src, Options& o) {
+           uint64_t kib = 0;
+           Status s = SetNumber(spec, v, src, kib);
+           if (s.ok()) o.password_cost.mem_limit = static_cast<size_t>(kib) * 1024;
+           return s;
+         },
+     .show = [](const Options& o) { return std::to_string(o.password_cost.mem_limit / 1024); },
      .help = "argon2id memory per hash in KiB; 65536 (64 MiB) is INTERACTIVE."},
     {.name = "max-hash-queue",
      .metavar = "N",

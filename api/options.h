@@ -13,9 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "auth/password_hasher.h"
+#include "core/log.h"
 #include "core/status.h"
+#include "http/parser_limits.h"
+#include "storage/store.h"
 
 namespace keel::api {
+
+// Where keel and keel-admin keep the database and keys unless told.
+inline constexpr std::string_view kDefaultDataDir = "./data";
 
 struct Options {
   // Listening address: a literal IPv4 or IPv6 address ("localhost" is stored
@@ -26,16 +33,19 @@ struct Options {
   // cores (at least 1, at most 1024); it stays 0 only with help or version.
   unsigned threads = 0;
 
-  std::string data_dir = "./data";
+  std::string data_dir = std::string(kDefaultDataDir);
   std::string jwt_secret_file;            // empty: a random key kept in data_dir
   std::vector<std::string> cors_origins;  // lower-cased "scheme://host[:port]"
   bool bench_endpoints = false;           // GET /plaintext and GET /json
-  std::string log_level = "info";         // error | warn | info | debug
+  core::LogLevel log_level = core::LogLevel::kInfo;
 
-  // Request limits, in bytes. max_url_bytes bounds the request target alone.
-  size_t max_header_bytes = 16384;
-  size_t max_url_bytes = 8192;
-  size_t max_body_bytes = 1048576;
+  // The modules' own settings, embedded so their defaults live in one place
+  // (the module's header). The options set max_header_bytes, max_url_bytes
+  // and max_body_bytes of `limits`; map_size and sync of `store` (store.dir
+  // is data_dir, filled in by main); both fields of `password_cost`.
+  http::ParserLimits limits;
+  storage::StoreOptions store;
+  auth::PasswordCost password_cost;
 
   // Timeouts in seconds, each in 1..86400.
   unsigned header_timeout = 10;
@@ -48,13 +58,7 @@ struct Options {
   unsigned rate_limit = 0;           // requests/s per client address; 0 = off
   unsigned signup_rate = 10;         // sign-ups/min per client address (burst 2x); 0 = off
 
-  // LMDB map size in bytes: address space reserved, not disk used.
-  uint64_t map_size = 1ull << 36;  // 64 GiB
-  std::string sync = "full";       // full | meta | none
-
   // Users and auth.
-  unsigned argon2_ops = 2;                   // libsodium OPSLIMIT_INTERACTIVE
-  unsigned argon2_mem_kib = 65536;           // MEMLIMIT_INTERACTIVE (64 MiB)
   unsigned max_hash_queue = 64;              // hash jobs in flight per worker; 503 past it
   unsigned access_token_ttl = 900;           // seconds
   unsigned refresh_token_ttl = 30 * 86400;   // seconds

@@ -18,6 +18,13 @@ struct PasswordCost {
   // Defaults are libsodium's INTERACTIVE limits; tests lower them.
   uint64_t ops_limit = 2;          // crypto_pwhash_OPSLIMIT_INTERACTIVE
   size_t mem_limit = 64ull << 20;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+  // What keel and keel-admin accept (--argon2-ops, --argon2-mem-kib): from
+  // argon2id's minimum to well past anything a login should cost.
+  static constexpr uint64_t kMinOps = 1;
+  static constexpr uint64_t kMaxOps = 100;
+  static constexpr uint64_t kMinMemKib = 8;
+  static constexpr uint64_t kMaxMemKib = 4194304;  // 4 GiB
 };
 
 class PasswordHasher {

@@ -18,16 +18,6 @@ constexpr const char* kNames[] = {"error", "warn", "info", "debug"};
 
 }  // namespace
 
-bool ParseLogLevel(std::string_view s, LogLevel* out) {
-  for (int i = 0; i < 4; ++i) {
-    if (s == kNames[i]) {
-      *out = static_cast<LogLevel>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 
 bool LogEnabled(LogLevel level) {

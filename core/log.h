@@ -10,8 +10,6 @@ namespace keel::core {
 
 enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
 
-// Parses "error", "warn", "info", "debug". Returns false on anything else.
-bool ParseLogLevel(std::string_view s, LogLevel* out);
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 

@@ -1,10 +1,8 @@
 #include "api/admin/args.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <cstdio>
-#include <limits>
+
+#include "flags/values.h"
 
 namespace keel::api::admin {
 namespace {
@@ -22,13 +20,6 @@ Status Bad(std::string_view what, std::string_view text, std::string_view why) {
   msg += "' ";
   msg += why;
   return Status::InvalidArgument(msg);
-}
-
-// Digits only: signs, spaces, trailing characters and overflow all fail.
-bool ParseDecimal(std::string_view text, uint64_t* out) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
-  return !text.empty() && ec == std::errc() && ptr == end;
 }
 
 }  // namespace
@@ -88,47 +79,18 @@ core::Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
 core::Result<uint64_t> ParseNumber(std::string_view what, std::string_view text, uint64_t lo,
                                    uint64_t hi) {
   uint64_t n = 0;
-  if (!ParseDecimal(text, &n) || n < lo || n > hi) {
+  if (!flags::ParseDecimal(text, &n) || n < lo || n > hi) {
     return Bad(what, text, "is not a number in " + std::to_string(lo) + "-" + std::to_string(hi));
   }
   return n;
 }
 
 core::Result<uint64_t> ParseByteSize(std::string_view what, std::string_view text) {
-  // K, M, G, T -> shifts of 10, 20, 30, 40 bits.
-  constexpr std::string_view kSuffixes = "KMGT";
-  std::string_view digits = text;
-  int shift = 0;
-  if (!digits.empty()) {
-    size_t at =
-        kSuffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
-    if (at != std::string_view::npos) shift = 10 * static_cast<int>(at + 1);
-  }
-  if (shift != 0) digits.remove_suffix(1);
   uint64_t n = 0;
-  if (!ParseDecimal(digits, &n) || n == 0 || n > (std::numeric_limits<uint64_t>::max() >> shift)) {
+  if (!flags::ParseByteSize(text, &n) || n == 0) {
     return Bad(what, text, "is not a size (bytes, or a number with K, M, G or T)");
   }
-  return n << shift;
-}
-
-std::string HumanBytes(uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " bytes";
-  double v = static_cast<double>(bytes);
-  int unit = -1;
-  while (v >= 1024 && unit < 3) {
-    v /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  // Whole numbers print without a fraction: "64 GiB", not "64.0 GiB".
-  if (v == static_cast<double>(static_cast<uint64_t>(v))) {
-    std::snprintf(buf, sizeof(buf), "%.0f %s", v, kUnits[unit]);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[unit]);
-  }
-  return buf;
+  return n;
 }
 
 }  // namespace keel::api::admin

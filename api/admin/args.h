@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "flags/values.h"
 
 namespace keel::api::admin {
 
@@ -53,7 +54,6 @@ core::Result<uint64_t> ParseNumber(std::string_view what, std::string_view text,
 // Bytes, or a number with a binary suffix K, M, G or T ("64G"), at least 1.
 core::Result<uint64_t> ParseByteSize(std::string_view what, std::string_view text);
 
-// "64 GiB", "1.5 MiB", "512 bytes": for people, not for parsing back.
-std::string HumanBytes(uint64_t bytes);
+using flags::HumanBytes;  // "64 GiB": for people, not for parsing back
 
 }  // namespace keel::api::admin

@@ -227,12 +227,15 @@ core::Result<std::unique_ptr<storage::Store>> OpenStore(const GlobalOptions& glo
 core::Result<auth::PasswordCost> ParseHashCost(const ParsedArgs& args) {
   auth::PasswordCost cost;
   if (const std::string* ops = args.Value("argon2-ops")) {
-    core::Result<uint64_t> n = ParseNumber("--argon2-ops", *ops, 1, 100);
+    core::Result<uint64_t> n = ParseNumber("--argon2-ops", *ops, auth::PasswordCost::kMinOps,
+                                           auth::PasswordCost::kMaxOps);
     if (!n.ok()) return n.status();
     cost.ops_limit = n.value();
   }
   if (const std::string* kib = args.Value("argon2-mem-kib")) {
-    core::Result<uint64_t> n = ParseNumber("--argon2-mem-kib", *kib, 8, 4194304);
+    core::Result<uint64_t> n = ParseNumber("--argon2-mem-kib", *kib,
+                                           auth::PasswordCost::kMinMemKib,
+                                           auth::PasswordCost::kMaxMemKib);
     if (!n.ok()) return n.status();
     cost.mem_limit = static_cast<size_t>(n.value()) * 1024;
   }

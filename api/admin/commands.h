@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/admin/args.h"
+#include "api/options.h"
 #include "auth/password_hasher.h"
 #include "core/status.h"
 #include "storage/store.h"
@@ -26,8 +27,8 @@ namespace keel::api::admin {
 
 // The options before the command name (also accepted after it).
 struct GlobalOptions {
-  std::string data_dir = "./data";  // --data-dir, KEEL_DATA_DIR
-  uint64_t map_size = 1ull << 36;   // --map-size, KEEL_MAP_SIZE: keel's default
+  std::string data_dir = std::string(kDefaultDataDir);     // --data-dir, KEEL_DATA_DIR
+  uint64_t map_size = storage::StoreOptions{}.map_size;  // --map-size, KEEL_MAP_SIZE
 };
 
 // One run of one command: where the store is and what the command was given.

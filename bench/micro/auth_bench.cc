@@ -127,7 +127,7 @@ PasswordCost ConfiguredCost() {
                  opts.status().message().c_str());
   }
   api::Options o = opts.ok() ? opts.value() : api::Options{};
-  return PasswordCost{o.argon2_ops, static_cast<size_t>(o.argon2_mem_kib) * 1024};
+  return o.password_cost;
 }
 
 const PasswordHasher& Hasher() {

@@ -48,13 +48,13 @@ std::vector<Case> EveryOption() {
          return o.cors_origins == std::vector<std::string>{"https://app.example.com"};
        }},
       {"--log-level", "KEEL_LOG_LEVEL", "debug",
-       [](const Options& o) { return o.log_level == "debug"; }},
+       [](const Options& o) { return o.log_level == core::LogLevel::kDebug; }},
       {"--max-header-bytes", "KEEL_MAX_HEADER_BYTES", "4096",
-       [](const Options& o) { return o.max_header_bytes == 4096u; }},
+       [](const Options& o) { return o.limits.max_header_bytes == 4096u; }},
       {"--max-url-bytes", "KEEL_MAX_URL_BYTES", "2K",
-       [](const Options& o) { return o.max_url_bytes == 2048u; }},
+       [](const Options& o) { return o.limits.max_url_bytes == 2048u; }},
       {"--max-body-bytes", "KEEL_MAX_BODY_BYTES", "2M",
-       [](const Options& o) { return o.max_body_bytes == 2u << 20; }},
+       [](const Options& o) { return o.limits.max_body_bytes == 2u << 20; }},
       {"--header-timeout", "KEEL_HEADER_TIMEOUT", "5",
        [](const Options& o) { return o.header_timeout == 5u; }},
       {"--body-timeout", "KEEL_BODY_TIMEOUT", "6",
@@ -72,11 +72,11 @@ std::vector<Case> EveryOption() {
       {"--signup-rate", "KEEL_SIGNUP_RATE", "0",
        [](const Options& o) { return o.signup_rate == 0u; }},
       {"--map-size", "KEEL_MAP_SIZE", "512M",
-       [](const Options& o) { return o.map_size == uint64_t{512} << 20; }},
-      {"--sync", "KEEL_SYNC", "none", [](const Options& o) { return o.sync == "none"; }},
-      {"--argon2-ops", "KEEL_ARGON2_OPS", "3", [](const Options& o) { return o.argon2_ops == 3u; }},
+       [](const Options& o) { return o.store.map_size == uint64_t{512} << 20; }},
+      {"--sync", "KEEL_SYNC", "none", [](const Options& o) { return o.store.sync == storage::SyncMode::kNone; }},
+      {"--argon2-ops", "KEEL_ARGON2_OPS", "3", [](const Options& o) { return o.password_cost.ops_limit == 3u; }},
       {"--argon2-mem-kib", "KEEL_ARGON2_MEM_KIB", "1024",
-       [](const Options& o) { return o.argon2_mem_kib == 1024u; }},
+       [](const Options& o) { return o.password_cost.mem_limit == 1024u * 1024; }},
       {"--max-hash-queue", "KEEL_MAX_HASH_QUEUE", "9",
        [](const Options& o) { return o.max_hash_queue == 9u; }},
       {"--access-token-ttl", "KEEL_ACCESS_TOKEN_TTL", "60",
@@ -106,10 +106,10 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.jwt_secret_file, "");
   EXPECT_TRUE(o.cors_origins.empty());
   EXPECT_FALSE(o.bench_endpoints);
-  EXPECT_EQ(o.log_level, "info");
-  EXPECT_EQ(o.max_header_bytes, 16384u);
-  EXPECT_EQ(o.max_url_bytes, 8192u);
-  EXPECT_EQ(o.max_body_bytes, 1048576u);
+  EXPECT_EQ(o.log_level, core::LogLevel::kInfo);
+  EXPECT_EQ(o.limits.max_header_bytes, 16384u);
+  EXPECT_EQ(o.limits.max_url_bytes, 8192u);
+  EXPECT_EQ(o.limits.max_body_bytes, 1048576u);
   EXPECT_EQ(o.header_timeout, 10u);
   EXPECT_EQ(o.body_timeout, 30u);
   EXPECT_EQ(o.idle_timeout, 60u);
@@ -119,8 +119,8 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.session_max_age, 30u * 86400);
   EXPECT_EQ(o.max_connections, 10000u);
   EXPECT_EQ(o.rate_limit, 0u);
-  EXPECT_EQ(o.map_size, uint64_t{64} << 30);
-  EXPECT_EQ(o.sync, "full");
+  EXPECT_EQ(o.store.map_size, uint64_t{64} << 30);
+  EXPECT_EQ(o.store.sync, storage::SyncMode::kFull);
   EXPECT_FALSE(o.help);
   EXPECT_FALSE(o.version);
 }
@@ -167,7 +167,7 @@ TEST(Options, ArgvBeatsEnvWithBothValid) {
   auto r = Parse({"--port=9001"}, {{"KEEL_PORT", "9000"}, {"KEEL_SYNC", "meta"}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r.value().port, 9001);
-  EXPECT_EQ(r.value().sync, "meta");  // not on the command line: env applies
+  EXPECT_EQ(r.value().store.sync, storage::SyncMode::kMeta);  // not on the command line: env applies
 }
 
 TEST(Options, ArgvCorsOriginsReplaceTheEnvList) {
@@ -255,17 +255,17 @@ TEST(Options, PortZeroIsAllowed) {
 TEST(Options, SizesTakeBinarySuffixes) {
   auto r = Parse({"--map-size", "64G", "--max-body-bytes", "1G", "--max-header-bytes", "1k"});
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r.value().map_size, uint64_t{64} << 30);
-  EXPECT_EQ(r.value().max_body_bytes, size_t{1} << 30);
-  EXPECT_EQ(r.value().max_header_bytes, 1024u);
+  EXPECT_EQ(r.value().store.map_size, uint64_t{64} << 30);
+  EXPECT_EQ(r.value().limits.max_body_bytes, size_t{1} << 30);
+  EXPECT_EQ(r.value().limits.max_header_bytes, 1024u);
 
   auto t = Parse({"--map-size", "2T"});
   ASSERT_TRUE(t.ok()) << t.status().message();
-  EXPECT_EQ(t.value().map_size, uint64_t{2} << 40);
+  EXPECT_EQ(t.value().store.map_size, uint64_t{2} << 40);
 
   auto plain = Parse({"--map-size", "1000000"});
   ASSERT_TRUE(plain.ok()) << plain.status().message();
-  EXPECT_EQ(plain.value().map_size, 1000000u);
+  EXPECT_EQ(plain.value().store.map_size, 1000000u);
 }
 
 TEST(Options, RangeEdgesAreAccepted) {
@@ -275,8 +275,8 @@ TEST(Options, RangeEdgesAreAccepted) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r.value().port, 65535);
   EXPECT_EQ(r.value().threads, 1024u);
-  EXPECT_EQ(r.value().max_header_bytes, 1048576u);
-  EXPECT_EQ(r.value().max_body_bytes, 1073741824u);
+  EXPECT_EQ(r.value().limits.max_header_bytes, 1048576u);
+  EXPECT_EQ(r.value().limits.max_body_bytes, 1073741824u);
   EXPECT_EQ(r.value().header_timeout, 86400u);
   EXPECT_EQ(r.value().idle_timeout, 1u);
   EXPECT_EQ(r.value().max_connections, 1u);
