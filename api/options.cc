@@ -202,50 +202,12 @@ Status SetHost(std::string_view value, const std::string& source, std::string& f
   return Status::Ok();
 }
 
-bool IsSchemeChar(char c, bool first) {
-  if (std::isalpha(static_cast<unsigned char>(c))) return true;
-  return !first &&
-         (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
-}
-
-bool IsHostChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-}
-
-// True for "scheme://host[:port]" with nothing after: the form browsers put
-// in the Origin header. A bracketed host must be an IPv6 literal.
-bool LooksLikeOrigin(std::string_view origin) {
-  size_t sep = origin.find("://");
-  if (sep == std::string_view::npos || sep == 0) return false;
-  for (size_t i = 0; i < sep; ++i) {
-    if (!IsSchemeChar(origin[i], i == 0)) return false;
-  }
-  std::string_view rest = origin.substr(sep + 3);
-  std::string_view after;
-  if (!rest.empty() && rest.front() == '[') {
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos) return false;
-    if (!IsIpAddress(AF_INET6, std::string(rest.substr(1, close - 1)))) return false;
-    after = rest.substr(close + 1);
-  } else {
-    size_t colon = std::min(rest.find(':'), rest.size());
-    std::string_view host = rest.substr(0, colon);
-    if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) return false;
-    after = rest.substr(colon);
-  }
-  if (after.empty()) return true;
-  uint64_t port = 0;
-  return after.front() == ':' && flags::ParseDecimal(after.substr(1), &port) && port >= 1 && port <= 65535;
-}
-
 Status AddOrigin(std::string_view value, const std::string& source,
                  std::vector<std::string>& origins) {
-  if (!LooksLikeOrigin(value)) {
-    return Bad(source, value, "is not an origin (scheme://host[:port], no path or trailing slash)");
-  }
   // Browsers send scheme and host in lower case; storing them that way lets
-  // the CORS check compare bytes. The policy's own check is the last word,
-  // so a value it would ignore fails here, at startup, instead.
+  // the CORS check compare bytes. What an origin may look like is the
+  // policy's to say (one rule, in http/cors.cc); a value it would ignore
+  // fails here, at startup, instead.
   std::string origin = core::LowerAsciiCopy(value);
   if (Status s = http::CorsPolicy::ValidateOrigin(origin); !s.ok()) {
     return Bad(source, value, "is not a usable origin: " + s.message());

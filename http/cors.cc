@@ -1,5 +1,7 @@
 #include "http/cors.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -46,10 +48,15 @@ bool IsLowerScheme(std::string_view s) {
 // bracketed, lower-case IPv6 literal.
 bool IsSerializedHost(std::string_view h) {
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
-    h = h.substr(1, h.size() - 2);
-    return std::all_of(h.begin(), h.end(), [](char c) {
-      return IsDigit(c) || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
-    });
+    // An IPv6 literal, as a browser writes it: lower-case hex that
+    // inet_pton reads.
+    std::string literal(h.substr(1, h.size() - 2));
+    in6_addr addr;
+    return std::all_of(literal.begin(), literal.end(),
+                       [](char c) {
+                         return IsDigit(c) || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
+                       }) &&
+           inet_pton(AF_INET6, literal.c_str(), &addr) == 1;
   }
   return !h.empty() && std::all_of(h.begin(), h.end(), [](char c) {
     return IsLowerAlpha(c) || IsDigit(c) || c == '-' || c == '.' || c == '_';

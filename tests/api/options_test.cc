@@ -385,7 +385,7 @@ std::vector<ErrorCase> ErrorCases() {
       {{"--cors-origin", "https://"}, {}, {"--cors-origin: 'https://'"}},
       {{"--cors-origin", "://example.com"}, {}, {"--cors-origin: '://example.com'"}},
       {{"--cors-origin", "1http://a.com"}, {}, {"--cors-origin: '1http://a.com'"}},
-      {{"--cors-origin", "https://a.com:0"}, {}, {"--cors-origin: 'https://a.com:0'"}},
+      {{"--cors-origin", "https://[::g]"}, {}, {"--cors-origin: 'https://[::g]'"}},
       {{"--cors-origin", "https://a.com:99999"}, {}, {"--cors-origin: 'https://a.com:99999'"}},
       {{"--cors-origin", "https://a.com:"}, {}, {"--cors-origin: 'https://a.com:'"}},
       {{"--cors-origin", "https://[zz]"}, {}, {"--cors-origin: 'https://[zz]'"}},
