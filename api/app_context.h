@@ -10,7 +10,6 @@
 #include "auth/jwt.h"
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
-#include "core/json_reader.h"
 #include "http/rate_limiter.h"
 #include "storage/store.h"
 
@@ -31,14 +30,9 @@ struct AppContext {
   http::RateLimiter* signup_limiter = nullptr;
 };
 
-// Per worker thread: a storage reader (its own renewable LMDB read
-// transaction) and a JSON reader (its own simdjson parser). Made on first
-// use on each thread.
-storage::Reader& ThreadReader(storage::Store& store);
 // Wall-clock seconds, for timestamps and token times.
 int64_t NowSeconds();
 // Monotonic milliseconds, for rate limits (never steps back).
 uint64_t MonotonicMs();
-core::JsonReader& ThreadJsonReader();
 
 }  // namespace keel::api

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "api/api_worker.h"
 #include "api/status_response.h"
 #include "api/validation.h"
 #include "api/write_then.h"
@@ -109,7 +110,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
     SendRetryLater(res, wait, "too many failed logins; try again later");
     return;
   }
-  storage::Reader& reader = ThreadReader(*app.store);
+  storage::Reader& reader = WorkerOf(req).reader(*app.store);
   uint64_t id = 0;
   auto hash = std::make_shared<std::string>();
   bool known =

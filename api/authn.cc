@@ -6,41 +6,11 @@
 #include <functional>
 #include <string>
 
+#include "api/api_worker.h"
 #include "api/status_response.h"
 
 namespace keel::api {
 namespace {
-
-// A client sends the same access token with every request until it
-// expires, so each worker remembers the last tokens it verified and skips
-// the MAC and the claims parsing for them (about half the cost of an
-// authenticated GET). Only tokens that passed Verify are kept, matched on
-// every byte; their times are checked on each use, and the token version
-// is still compared with the store by the caller, so a cached token stops
-// working exactly when an uncached one would. Direct-mapped: a collision
-// just evicts.
-struct CachedToken {
-  std::string token;
-  auth::Claims claims;
-};
-
-core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token, auth::Claims* claims) {
-  constexpr size_t kSlots = 256;
-  thread_local std::array<CachedToken, kSlots> cache;
-  int64_t now = NowSeconds();
-  CachedToken& slot = cache[std::hash<std::string_view>{}(token) % kSlots];
-  if (!slot.token.empty() && slot.token == token) {
-    if (core::Status s = jwt.CheckTimes(slot.claims, now); !s.ok()) return s;
-    *claims = slot.claims;
-    return core::Status::Ok();
-  }
-  core::Status s = jwt.Verify(token, now, claims);
-  if (s.ok()) {
-    slot.token.assign(token);
-    slot.claims = *claims;
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -58,14 +28,15 @@ bool Authenticate(const http::Request& req, http::Response& res, const AppContex
     return false;
   }
   auth::Claims claims;
-  core::Status s = VerifyCached(*app.jwt, header.substr(kScheme.size()), &claims);
+  ApiWorker& worker = WorkerOf(req);
+  core::Status s =
+      worker.token_cache().Verify(*app.jwt, header.substr(kScheme.size()), NowSeconds(), &claims);
   if (!s.ok()) {
     SendUnauthorized(res, s.message(), true);
     return false;
   }
-  // Reused per thread: checking a token then allocates nothing once warm.
-  thread_local storage::UserRecord user;
-  s = ThreadReader(*app.store).GetUser(claims.sub, &user);
+  storage::UserRecord& user = worker.user_scratch();
+  s = worker.reader(*app.store).GetUser(claims.sub, &user);
   if (!s.ok() || user.token_version != claims.ver) {
     if (!s.ok() && s.code() != core::Status::Code::kNotFound) {
       SendStatus(res, s);

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "api/api_worker.h"
 #include "api/app_context.h"
 #include "api/auth_routes.h"
 #include "api/bootstrap.h"
@@ -176,6 +177,7 @@ int Main(int argc, char** argv) {
   SignalWaiter signals;
   signals.Install();
   http::ServerConfig config = MakeServerConfig(opts);
+  config.make_worker_state = MakeApiWorker;
   http::Server server(config, &router);
   if (core::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "keel: %s\n", s.message().c_str());

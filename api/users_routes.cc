@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/authn.h"
+#include "api/api_worker.h"
 #include "api/status_response.h"
 #include "api/user_json.h"
 #include "api/user_ops.h"
@@ -129,10 +130,11 @@ bool AnswerFailure(Response& res, const Status& s) {
   return true;
 }
 
-void GetOne(const AppContext& app, Response& res, uint64_t id, std::string_view if_none_match) {
+void GetOne(const AppContext& app, const Request& req, Response& res, uint64_t id) {
+  std::string_view if_none_match = req.Find("if-none-match");
   std::string& json = res.scratch();
   uint64_t revision = 0;
-  Status s = ThreadReader(*app.store).GetUserJson(id, &json, &revision);
+  Status s = WorkerOf(req).reader(*app.store).GetUserJson(id, &json, &revision);
   if (AnswerFailure(res, s)) return;
   if (IfNoneMatchHits(if_none_match, revision)) {
     char etag[24];
@@ -147,13 +149,13 @@ void GetUser(const AppContext& app, Request& req, Response& res) {
   Caller caller;
   uint64_t id = 0;
   if (!AuthorizeForUser(req, res, app, &caller, &id)) return;
-  GetOne(app, res, id, req.Find("if-none-match"));
+  GetOne(app, req, res, id);
 }
 
 void GetMe(const AppContext& app, Request& req, Response& res) {
   Caller caller;
   if (!Authenticate(req, res, app, &caller)) return;
-  GetOne(app, res, caller.id, req.Find("if-none-match"));
+  GetOne(app, req, res, caller.id);
 }
 
 bool ParseQueryNumber(std::string_view query, std::string_view key, uint64_t* out, bool* present) {
@@ -194,7 +196,7 @@ void ListUsers(const AppContext& app, Request& req, Response& res) {
   std::string& json = res.scratch();
   uint64_t last = 0;
   bool more = false;
-  Status s = ThreadReader(*app.store).ListUsersJson(after, limit, &json, &last, &more);
+  Status s = WorkerOf(req).reader(*app.store).ListUsersJson(after, limit, &json, &last, &more);
   if (!s.ok()) {
     SendStatus(res, s);
     return;
@@ -292,7 +294,7 @@ void ChangePassword(const AppContext& app, Request& req, Response& res) {
     return;
   }
   if (self) {
-    Status s = ThreadReader(*app.store).GetPasswordHash(id, &st->old_hash);
+    Status s = WorkerOf(req).reader(*app.store).GetPasswordHash(id, &st->old_hash);
     if (!s.ok()) {
       SendStatus(res, s);
       return;

@@ -1,9 +1,10 @@
 #include "api/validation.h"
 
-#include "api/app_context.h"
 #include "auth/common_passwords.h"
 #include "core/ascii.h"
+#include "core/json_reader.h"
 #include "core/utf8.h"
+#include "storage/store.h"  // the role names only: nothing here links against LMDB
 
 namespace keel::api {
 namespace {
@@ -45,7 +46,7 @@ Status ReadString(const JsonField& f, std::optional<std::string>& out) {
 }
 
 Status BeginBody(const http::Request& req) {
-  return ThreadJsonReader().ParseObject(req.body, req.body_padded);
+  return req.json->ParseObject(req.body, req.body_padded);
 }
 
 }  // namespace
@@ -111,7 +112,7 @@ Status ValidateRole(std::string_view role) {
 Result<SignUpBody> ParseSignUp(const http::Request& req) {
   if (Status s = BeginBody(req); !s.ok()) return s;
   std::optional<std::string> email, name, password;
-  Status s = ThreadJsonReader().ForEachField([&](const JsonField& f) -> Status {
+  Status s = req.json->ForEachField([&](const JsonField& f) -> Status {
     if (f.name() == "email") return ReadString(f, email);
     if (f.name() == "name") return ReadString(f, name);
     if (f.name() == "password") return ReadString(f, password);
@@ -132,7 +133,7 @@ namespace {
 Result<UserChanges> ParseChanges(const http::Request& req, bool patch) {
   if (Status s = BeginBody(req); !s.ok()) return s;
   UserChanges c;
-  Status s = ThreadJsonReader().ForEachField([&](const JsonField& f) -> Status {
+  Status s = req.json->ForEachField([&](const JsonField& f) -> Status {
     std::optional<std::string>* slot = nullptr;
     if (f.name() == "email") slot = &c.email;
     if (f.name() == "name") slot = &c.name;
@@ -162,7 +163,7 @@ Result<UserChanges> ParseUserPatch(const http::Request& req) { return ParseChang
 Result<LoginBody> ParseLogin(const http::Request& req) {
   if (Status s = BeginBody(req); !s.ok()) return s;
   std::optional<std::string> email, password;
-  Status s = ThreadJsonReader().ForEachField([&](const JsonField& f) -> Status {
+  Status s = req.json->ForEachField([&](const JsonField& f) -> Status {
     if (f.name() == "email") return ReadString(f, email);
     if (f.name() == "password") return ReadString(f, password);
     return f.Unknown();
@@ -176,7 +177,7 @@ Result<LoginBody> ParseLogin(const http::Request& req) {
 Result<PasswordBody> ParsePasswordChange(const http::Request& req) {
   if (Status s = BeginBody(req); !s.ok()) return s;
   std::optional<std::string> current, next;
-  Status s = ThreadJsonReader().ForEachField([&](const JsonField& f) -> Status {
+  Status s = req.json->ForEachField([&](const JsonField& f) -> Status {
     if (f.name() == "current_password") return ReadString(f, current);
     if (f.name() == "new_password") return ReadString(f, next);
     return f.Unknown();
@@ -190,7 +191,7 @@ Result<PasswordBody> ParsePasswordChange(const http::Request& req) {
 Result<std::string> ParseRefreshToken(const http::Request& req) {
   if (Status s = BeginBody(req); !s.ok()) return s;
   std::optional<std::string> token;
-  Status s = ThreadJsonReader().ForEachField([&](const JsonField& f) -> Status {
+  Status s = req.json->ForEachField([&](const JsonField& f) -> Status {
     if (f.name() == "refresh_token") return ReadString(f, token);
     return f.Unknown();
   });

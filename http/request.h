@@ -15,6 +15,11 @@
 
 #include "core/ascii.h"
 #include "http/method.h"
+#include "http/worker_state.h"
+
+namespace keel::core {
+class JsonReader;
+}
 
 namespace keel::http {
 
@@ -69,6 +74,10 @@ struct Request {
   // for logs; it is not formatted per request because most never need it.
   std::string_view remote_key;
   PathParams params;
+  // The handling worker's JSON reader for bodies and its protocol state
+  // (http/worker_state.h); set once per worker, valid while it runs.
+  core::JsonReader* json = nullptr;
+  WorkerState* worker_state = nullptr;
 
   // First header with this name, compared case-insensitively; empty if none.
   std::string_view Find(std::string_view name) const;

@@ -45,6 +45,11 @@ core::Status Server::Start() {
     factory->ctx.router = router_;
     factory->ctx.cors = &cors_;
     factory->ctx.rate_limiter = &rate_limiter_;
+    if (config_.make_worker_state) factory->ctx.state = config_.make_worker_state();
+    // The Request object is this worker's for good: point it at the
+    // worker's readers once.
+    factory->ctx.request.json = &factory->ctx.json;
+    factory->ctx.request.worker_state = factory->ctx.state.get();
     auto worker = std::make_unique<core::Worker>(wc, factory.get());
     core::Status s = worker->Listen();
     if (!s.ok()) return s;

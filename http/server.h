@@ -7,6 +7,9 @@
 // connection has closed.
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -18,6 +21,7 @@
 #include "http/parser_limits.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "http/worker_state.h"
 
 namespace keel::http {
 
@@ -27,6 +31,8 @@ struct ServerConfig {
   unsigned threads = 1;
   std::vector<std::string> cors_origins;
   uint32_t rate_limit = 0;  // requests per second per address; 0 = off
+  // Makes each worker's WorkerState (http/worker_state.h); may be empty.
+  std::function<std::unique_ptr<WorkerState>()> make_worker_state;
 };
 
 class Server {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "http/cors.h"
@@ -17,7 +18,9 @@
 #include "http/request.h"
 #include "http/request_parser.h"
 #include "http/response.h"
+#include "core/json_reader.h"
 #include "http/router.h"
+#include "http/worker_state.h"
 
 namespace keel::http {
 
@@ -28,6 +31,11 @@ struct WorkerContext {
   const Router* router = nullptr;
   const CorsPolicy* cors = nullptr;
   RateLimiter* rate_limiter = nullptr;  // shared by all workers, thread-safe
+
+  // The JSON reader for request bodies (Request::json) and the protocol
+  // user's own state (Request::worker_state).
+  core::JsonReader json;
+  std::unique_ptr<WorkerState> state;
 
   std::array<Header, kMaxHeaders> header_slots{};
   Request request;

@@ -1,0 +1,32 @@
+#include "api/api_worker.h"
+
+#include <functional>
+
+namespace keel::api {
+
+core::Status TokenCache::Verify(const auth::JwtCodec& codec, std::string_view token, int64_t now,
+                                auth::Claims* claims) {
+  Slot& slot = slots_[std::hash<std::string_view>{}(token) % kSlots];
+  if (slot.codec == &codec && slot.token == token) {
+    if (core::Status s = codec.CheckTimes(slot.claims, now); !s.ok()) return s;
+    *claims = slot.claims;
+    return core::Status::Ok();
+  }
+  core::Status s = codec.Verify(token, now, claims);
+  if (s.ok()) {
+    slot.codec = &codec;
+    slot.token.assign(token);
+    slot.claims = *claims;
+  }
+  return s;
+}
+
+storage::Reader& ApiWorker::reader(storage::Store& store) {
+  // One store per process, so one reader per worker suffices.
+  if (!reader_) reader_ = store.NewReader();
+  return *reader_;
+}
+
+std::unique_ptr<http::WorkerState> MakeApiWorker() { return std::make_unique<ApiWorker>(); }
+
+}  // namespace keel::api
