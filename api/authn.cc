@@ -17,19 +17,24 @@ namespace {
 // authenticated GET). Only tokens that passed Verify are kept, matched on
 // every byte; their times are checked on each use, and the token version
 // is still compared with the store by the caller, so a cached token stops
-// working exactly when an uncached one would. Direct-mapped: a collision
-// just evicts.
+// working exactly when an uncached one would. Each entry also names the
+// codec that verified it (its process-unique id): after a SIGHUP reload, or
+// with another codec, the token is verified afresh, so a key that was
+// removed, retired past its window or never held cannot be vouched for by
+// the cache. Direct-mapped: a collision just evicts.
 struct CachedToken {
   std::string token;
+  uint64_t codec_id = 0;
   auth::Claims claims;
 };
 
-core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token, auth::Claims* claims) {
+core::Status VerifyCached(const auth::TokenCodec& jwt, std::string_view token,
+                          auth::Claims* claims) {
   constexpr size_t kSlots = 256;
   thread_local std::array<CachedToken, kSlots> cache;
   int64_t now = NowSeconds();
   CachedToken& slot = cache[std::hash<std::string_view>{}(token) % kSlots];
-  if (!slot.token.empty() && slot.token == token) {
+  if (slot.codec_id == jwt.id() && !slot.token.empty() && slot.token == token) {
     if (core::Status s = jwt.CheckTimes(slot.claims, now); !s.ok()) return s;
     *claims = slot.claims;
     return core::Status::Ok();
@@ -37,6 +42,7 @@ core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token, aut
   core::Status s = jwt.Verify(token, now, claims);
   if (s.ok()) {
     slot.token.assign(token);
+    slot.codec_id = jwt.id();
     slot.claims = *claims;
   }
   return s;
@@ -58,7 +64,8 @@ bool Authenticate(const http::Request& req, http::Response& res, const AppContex
     return false;
   }
   auth::Claims claims;
-  core::Status s = VerifyCached(*app.jwt, header.substr(kScheme.size()), &claims);
+  core::Status s =
+      VerifyCached(app.tokens->ForThisThread(), header.substr(kScheme.size()), &claims);
   if (!s.ok()) {
     SendUnauthorized(res, s.message(), true);
     return false;
