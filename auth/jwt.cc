@@ -223,6 +223,7 @@ Status TokenCodec::CheckPayload(std::string_view payload_b64, int64_t now, Claim
 
 Status TokenCodec::CheckTimes(const Claims& claims, int64_t now) const {
   const int64_t leeway = settings_.leeway_seconds;
+  if (now >= claims.key_expires) return Status::Unauthenticated("unknown key");
   if (claims.exp <= now - leeway) return Status::Unauthenticated("token expired");
   if (claims.nbf > now + leeway || claims.iat > now + leeway) {
     return Status::Unauthenticated("token not yet valid");

@@ -31,6 +31,10 @@ struct Claims {
   std::string iss;
   std::string role;
   uint64_t ver = 0;  // token version
+  // Not a claim: when the key that signed the token stops verifying (a
+  // retired EdDSA key's window ends); CheckTimes refuses the token from
+  // then on, so a cached verification cannot outlive the key.
+  int64_t key_expires = INT64_MAX;
 };
 
 // What every codec signs into and checks in each token.
@@ -67,8 +71,8 @@ class TokenCodec {
   // tampered with, of another alg, key, issuer or audience, expired or not
   // yet valid. `out` is untouched on failure.
   virtual core::Status Verify(std::string_view token, int64_t now, Claims* out) const = 0;
-  // The time checks alone (exp, nbf, iat with the leeway), for callers that
-  // cache verified tokens and must still let them expire.
+  // The time checks alone (exp, nbf, iat with the leeway, and key_expires),
+  // for callers that cache verified tokens and must still let them expire.
   core::Status CheckTimes(const Claims& claims, int64_t now) const;
 
  protected:

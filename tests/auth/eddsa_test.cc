@@ -461,6 +461,25 @@ TEST(EdDsaKeys, ARetiredKeyStopsSigningAndVerifiesUntilItsTokensExpire) {
   EXPECT_EQ(Reason(last, until, *Codec()), "token expired");
 }
 
+// Signed by a node that had not reloaded yet, after the retirement: its exp
+// lies past the key's window, but the token ends with the key, also for a
+// caller that cached the verification and only rechecks the times.
+TEST(EdDsaKeys, ATokenEndsWithItsRetiredKey) {
+  const int64_t retired = kNow;
+  const auto set = Codec({Key(kOlderKid, kOtherSeed), Key(kKid, kSeed, retired)});
+  const std::string late = Codec()->Sign(42, "user", 1, retired + 600);
+  const int64_t until = retired + kTtl + kLeeway;
+  Claims c;
+  ASSERT_TRUE(set->Verify(late, until - 1, &c).ok());
+  EXPECT_EQ(c.key_expires, until);
+  EXPECT_TRUE(set->CheckTimes(c, until - 1).ok());
+  EXPECT_EQ(set->CheckTimes(c, until).message(), "unknown key");
+  EXPECT_EQ(Reason(late, until, *set), "unknown key");
+  // An active key's tokens are not bounded by it.
+  ASSERT_TRUE(Codec()->Verify(late, until, &c).ok());
+  EXPECT_EQ(c.key_expires, INT64_MAX);
+}
+
 TEST(EdDsaKeys, RefusesASetWithNoKeyThatMaySign) {
   auto none = EdDsaCodec::Create({}, Settings());
   ASSERT_FALSE(none.ok());
