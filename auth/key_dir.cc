@@ -115,13 +115,42 @@ Status ListNames(const std::string& dir, std::vector<std::string>* names) {
   return Status::Ok();
 }
 
-std::string NewKid(int64_t now) {
-  const std::time_t t = static_cast<std::time_t>(now);
+constexpr size_t kStampBytes = 16;  // YYYYMMDDTHHMMSSZ
+
+std::string Stamp(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
-  ::gmtime_r(&t, &tm);
+  ::gmtime_r(&tt, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(stamp) + "-" + Base64UrlEncode(RandomBytes(4)).substr(0, 6);
+  return stamp;
+}
+
+// The time a kid made by NewKid starts with; false for other kids.
+bool ParseStamp(std::string_view kid, int64_t* t) {
+  if (kid.size() < kStampBytes + 1 || kid[kStampBytes] != '-') return false;
+  std::tm tm{};
+  const std::string stamp(kid.substr(0, kStampBytes));
+  const char* end = ::strptime(stamp.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  if (end == nullptr || *end != '\0') return false;
+  *t = static_cast<int64_t>(::timegm(&tm));
+  return true;
+}
+
+// A kid that sorts after `newest` (the greatest kid in the directory, or
+// empty): stamped with the time, but at least a second after `newest`'s
+// stamp, so two keys made within one second, or after the clock stepped
+// back, still sort in the order they were made.
+core::Result<std::string> NewKid(int64_t now, const std::string& newest) {
+  int64_t t = now;
+  if (int64_t last = 0; ParseStamp(newest, &last) && last >= t) t = last + 1;
+  std::string kid = Stamp(t) + "-" + Base64UrlEncode(RandomBytes(6)).substr(0, 6);
+  if (kid <= newest) {
+    return Status::FailedPrecondition("the key '" + newest +
+                                      "' sorts after any key made now, so it would keep "
+                                      "signing; rename or remove it");
+  }
+  return kid;
 }
 
 Status MakeDir(const std::string& dir) {
@@ -136,7 +165,17 @@ Status MakeDir(const std::string& dir) {
 }
 
 Status CreateKeyLocked(const std::string& dir, int64_t now, std::string* kid) {
-  *kid = NewKid(now);
+  std::vector<std::string> names;
+  if (Status s = ListNames(dir, &names); !s.ok()) return s;
+  std::string newest;
+  for (const std::string& name : names) {
+    if (name.ends_with(kKeySuffix)) {
+      newest = std::max(newest, name.substr(0, name.size() - kKeySuffix.size()));
+    }
+  }
+  core::Result<std::string> made = NewKid(now, newest);
+  if (!made.ok()) return made.status();
+  *kid = std::move(made).value();
   std::string seed = RandomBytes(kEd25519SeedBytes);
   Status s = internal::WriteFileAtomically(dir, *kid + std::string(kKeySuffix), seed,
                                            /*replace=*/false);

@@ -8,8 +8,9 @@
 // file or none. Names starting with '.' (temporaries, editors' files) are
 // ignored; anything else is refused, so a misplaced file is noticed rather
 // than half-used. Kids made here are "<UTC time, YYYYMMDDTHHMMSSZ>-<6
-// random base64url characters>": byte order is creation order, which is
-// how the newest key is chosen (auth/eddsa.h), on every node alike.
+// random base64url characters>", the time being at least a second after the
+// newest key's, so byte order is creation order: that is how the newest key
+// is chosen (auth/eddsa.h), on every node alike.
 //
 // Nothing here holds state: every call reads or writes the directory.
 // Safe from any thread; keel and keel-admin may use one directory at once.
@@ -37,7 +38,9 @@ core::Result<std::vector<Ed25519Key>> LoadKeyDir(const std::string& dir);
 // it as LoadKeyDir does.
 core::Result<std::vector<Ed25519Key>> LoadOrCreateKeyDir(const std::string& dir, int64_t now);
 
-// Creates a new key made at `now` (creating `dir` if needed); returns its kid.
+// Creates a new key made at `now` (creating `dir` if needed); returns its
+// kid, which sorts after every kid already there (FailedPrecondition if a
+// hand-named key sorts after any time stamp).
 core::Result<std::string> CreateKey(const std::string& dir, int64_t now);
 
 // Records that `kid` was retired at `now`. NotFound for an unknown kid,

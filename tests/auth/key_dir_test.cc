@@ -118,6 +118,29 @@ TEST_F(KeyDirTest, NewKeysSortAfterOlderOnes) {
   EXPECT_EQ(codec.value()->signing_kid(), kid.value());
 }
 
+// Byte order is creation order even within one second, or when the clock
+// steps back: a new key always signs.
+TEST_F(KeyDirTest, KeysMadeInOneSecondOrAfterAClockStepStillSortByAge) {
+  auto first = LoadOrCreateKeyDir(dir_, kNow);
+  ASSERT_TRUE(first.ok());
+  std::string newest = first.value()[0].kid();
+  for (int64_t now : {kNow, kNow, kNow - 3600, kNow}) {
+    auto kid = CreateKey(dir_, now);
+    ASSERT_TRUE(kid.ok()) << kid.status().message();
+    EXPECT_GT(kid.value(), newest);
+    newest = kid.value();
+  }
+  EXPECT_EQ(newest.substr(0, 17), "20231114T221324Z-");
+  auto codec = EdDsaCodec::Create(LoadKeyDir(dir_).value(), JwtSettings{});
+  ASSERT_TRUE(codec.ok());
+  EXPECT_EQ(codec.value()->signing_kid(), newest);
+  // A key named by hand that sorts after any stamp: refused, not ignored.
+  Write("zz.key", std::string(32, 'z'));
+  auto refused = CreateKey(dir_, kNow);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("'zz'"), std::string::npos);
+}
+
 TEST_F(KeyDirTest, RetireRecordsTheTimeAndRefusesTheLastSigner) {
   auto first = LoadOrCreateKeyDir(dir_, kNow);
   ASSERT_TRUE(first.ok());
