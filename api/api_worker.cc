@@ -4,17 +4,17 @@
 
 namespace keel::api {
 
-core::Status TokenCache::Verify(const auth::JwtCodec& codec, std::string_view token, int64_t now,
+core::Status TokenCache::Verify(const auth::TokenCodec& codec, std::string_view token, int64_t now,
                                 auth::Claims* claims) {
   Slot& slot = slots_[std::hash<std::string_view>{}(token) % kSlots];
-  if (slot.codec == &codec && slot.token == token) {
+  if (slot.codec_id == codec.id() && slot.token == token) {
     if (core::Status s = codec.CheckTimes(slot.claims, now); !s.ok()) return s;
     *claims = slot.claims;
     return core::Status::Ok();
   }
   core::Status s = codec.Verify(token, now, claims);
   if (s.ok()) {
-    slot.codec = &codec;
+    slot.codec_id = codec.id();
     slot.token.assign(token);
     slot.claims = *claims;
   }

@@ -24,21 +24,23 @@ namespace keel::api {
 // expires, so each worker remembers the last tokens it verified and skips
 // the signature check and the claims parsing for them (about half the cost
 // of an authenticated GET). Only tokens that passed Verify are kept,
-// matched on every byte and on the codec that verified them, so a token
-// checked under one key or algorithm is never taken as checked under
-// another. Their times are checked on each use, and the token version is
+// matched on every byte and on the codec that verified them (its
+// process-unique id, not its address, which a reloaded key set may reuse):
+// after a SIGHUP reload, or under another codec, a token is verified afresh,
+// so a key that was removed, retired past its window or never held cannot
+// be vouched for by the cache. Their times are checked on each use, and the token version is
 // still compared with the store by the caller, so a cached token stops
 // working exactly when an uncached one would. Direct-mapped: a collision
 // just evicts.
 class TokenCache {
  public:
-  core::Status Verify(const auth::JwtCodec& codec, std::string_view token, int64_t now,
+  core::Status Verify(const auth::TokenCodec& codec, std::string_view token, int64_t now,
                       auth::Claims* claims);
 
  private:
   static constexpr size_t kSlots = 256;
   struct Slot {
-    const auth::JwtCodec* codec = nullptr;
+    uint64_t codec_id = 0;  // 0: empty
     std::string token;
     auth::Claims claims;
   };

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "auth/jwt.h"
+#include "auth/codec_slot.h"
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
 #include "http/rate_limiter.h"
@@ -18,7 +18,9 @@ namespace keel::api {
 struct AppContext {
   storage::Store* store = nullptr;
   const auth::PasswordHasher* hasher = nullptr;
-  const auth::JwtCodec* jwt = nullptr;
+  // The token codec (HS256 or EdDSA), swapped by a SIGHUP reload of the
+  // key directory; use tokens->ForThisThread() on a worker.
+  const auth::CodecSlot* tokens = nullptr;
   auth::LoginLimiter* account_failures = nullptr;
   auth::LoginLimiter* address_failures = nullptr;
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;

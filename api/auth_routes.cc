@@ -9,6 +9,7 @@
 #include "api/status_response.h"
 #include "api/validation.h"
 #include "api/write_then.h"
+#include "auth/eddsa.h"
 #include "auth/tokens.h"
 #include "core/ascii.h"
 #include "core/json_writer.h"
@@ -33,8 +34,8 @@ struct Issued {
 };
 
 void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
-  std::string access =
-      app.jwt->Sign(issued.user_id, issued.role, issued.token_version, NowSeconds());
+  const auth::TokenCodec& codec = app.tokens->ForThisThread();
+  std::string access = codec.Sign(issued.user_id, issued.role, issued.token_version, NowSeconds());
   std::string& body = res.scratch();
   core::JsonWriter w(body);
   w.BeginObject();
@@ -43,7 +44,7 @@ void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
   w.Key("token_type");
   w.String("Bearer");
   w.Key("expires_in");
-  w.Int(app.jwt->ttl_seconds());
+  w.Int(codec.ttl_seconds());
   w.Key("refresh_token");
   w.String(issued.refresh_token);
   w.EndObject();
@@ -239,6 +240,24 @@ void Logout(const AppContext& app, Request& req, Response& res) {
       });
 }
 
+// The public keys, for services that verify our tokens themselves. With a
+// shared secret (HS256) there is nothing public to give.
+void Jwks(const AppContext& app, Response& res) {
+  const auto* codec = dynamic_cast<const auth::EdDsaCodec*>(&app.tokens->ForThisThread());
+  if (codec == nullptr) {
+    res.SendError(404, "no public keys: this server signs tokens with a shared secret (HS256)");
+    return;
+  }
+  const int64_t now = NowSeconds();
+  std::string& body = res.scratch();
+  body = codec->JwksJson(now);
+  // See EdDsaCodec::JwksMaxAge for why the cache lifetime follows the token
+  // lifetime and the retired keys' schedule.
+  const std::string cache_control = "public, max-age=" + std::to_string(codec->JwksMaxAge(now));
+  res.AddHeader("Cache-Control", cache_control);
+  res.Send(200, "application/jwk-set+json", body);
+}
+
 }  // namespace
 
 void AddAuthRoutes(http::Router& router, const AppContext* app) {
@@ -247,6 +266,7 @@ void AddAuthRoutes(http::Router& router, const AppContext* app) {
   router.Add(Method::kPost, "/api/auth/refresh",
              [&a](Request& q, Response& r) { Refresh(a, q, r); });
   router.Add(Method::kPost, "/api/auth/logout", [&a](Request& q, Response& r) { Logout(a, q, r); });
+  router.Add(Method::kGet, "/.well-known/jwks.json", [&a](Request&, Response& r) { Jwks(a, r); });
 }
 
 }  // namespace keel::api

@@ -1,5 +1,7 @@
 // /api/auth: login, refresh-token rotation, logout (docs/api.md,
-// "Authentication").
+// "Authentication"), and GET /.well-known/jwks.json: the public keys that
+// verify access tokens (a JWK Set; 404 when tokens are HS256, which has no
+// public key).
 #pragma once
 
 #include "api/app_context.h"

@@ -29,8 +29,8 @@ bool Authenticate(const http::Request& req, http::Response& res, const AppContex
   }
   auth::Claims claims;
   ApiWorker& worker = WorkerOf(req);
-  core::Status s =
-      worker.token_cache().Verify(*app.jwt, header.substr(kScheme.size()), NowSeconds(), &claims);
+  core::Status s = worker.token_cache().Verify(app.tokens->ForThisThread(),
+                                               header.substr(kScheme.size()), NowSeconds(), &claims);
   if (!s.ok()) {
     SendUnauthorized(res, s.message(), true);
     return false;

@@ -15,11 +15,11 @@ struct Caller {
   bool admin = false;
 };
 
-// Verifies `Authorization: Bearer <jwt>` (signature, alg, issuer, time) and
-// then the user behind it: it must still exist and the token's version must
-// be the user's current one, so a password change or a revocation ends older
-// tokens at once. The role comes from the store, not the token, so a
-// demotion takes effect immediately too. On failure answers 401 (with
+// Verifies `Authorization: Bearer <jwt>` (signature, alg, kid, issuer,
+// audience, time) and then the user behind it: it must still exist and the
+// token's version must be the user's current one, so a password change or a
+// revocation ends older tokens at once. The role comes from the store, not
+// the token, so a demotion takes effect immediately too. On failure answers 401 (with
 // WWW-Authenticate) and returns false. Loop thread (uses the thread's reader).
 bool Authenticate(const http::Request& req, http::Response& res, const AppContext& app,
                   Caller* caller);

@@ -1,7 +1,8 @@
 // keel: the users-and-auth API server.
 //
 // The main thread parses options, prepares the data dir, starts the HTTP
-// workers, then waits on its own small loop for SIGINT/SIGTERM and drains.
+// workers, then waits on its own small loop for SIGINT/SIGTERM (drain and
+// exit) and SIGHUP (run the reload hooks: today the token keys).
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,7 +13,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "api/api_worker.h"
 #include "api/app_context.h"
@@ -20,11 +23,11 @@
 #include "api/bootstrap.h"
 #include "api/options.h"
 #include "api/system_routes.h"
+#include "api/token_keys.h"
 #include "api/users_routes.h"
-#include "auth/jwt.h"
+#include "auth/codec_slot.h"
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
-#include "auth/secret_key.h"
 #include "core/log.h"
 #include "core/system_limits.h"
 #include "http/router.h"
@@ -69,14 +72,31 @@ struct SignalWaiter {
   uv_loop_t loop;
   uv_signal_t sigint;
   uv_signal_t sigterm;
+  uv_signal_t sighup;
   int received = 0;
   bool installed = false;
+  // Run in order on every SIGHUP, on the main thread (this loop), never
+  // concurrently with each other. Each must report its own errors and keep
+  // the old state when a reload fails. Whatever else wants SIGHUP (an
+  // access-log reopen) adds a hook here rather than a handler of its own.
+  std::vector<std::function<void()>> reload_hooks;
+
+  void CloseAll() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sighup), nullptr);
+  }
 
   static void OnSignal(uv_signal_t* h, int signum) {
     auto* self = static_cast<SignalWaiter*>(h->data);
     self->received = signum;
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigint), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigterm), nullptr);
+    self->CloseAll();
+  }
+
+  static void OnReload(uv_signal_t* h, int) {
+    auto* self = static_cast<SignalWaiter*>(h->data);
+    LOG_INFO("received SIGHUP: reloading");
+    for (const std::function<void()>& hook : self->reload_hooks) hook();
   }
 
   // Installs the handlers. Done before the "listening" line is printed, so
@@ -87,12 +107,15 @@ struct SignalWaiter {
     uv_loop_init(&loop);
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);
-    sigint.data = sigterm.data = this;
+    uv_signal_init(&loop, &sighup);
+    sigint.data = sigterm.data = sighup.data = this;
     uv_signal_start(&sigint, OnSignal, SIGINT);
     uv_signal_start(&sigterm, OnSignal, SIGTERM);
+    uv_signal_start(&sighup, OnReload, SIGHUP);
   }
 
-  // Blocks until SIGINT or SIGTERM arrives (one may already be pending).
+  // Blocks until SIGINT or SIGTERM arrives (one may already be pending),
+  // running the reload hooks for each SIGHUP meanwhile.
   int Wait() {
     uv_run(&loop, UV_RUN_DEFAULT);
     return received;
@@ -101,8 +124,7 @@ struct SignalWaiter {
   ~SignalWaiter() {
     if (!installed) return;
     if (received == 0) {  // leaving early (a startup error): close by hand
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+      CloseAll();
       uv_run(&loop, UV_RUN_DEFAULT);
     }
     uv_loop_close(&loop);
@@ -141,13 +163,13 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "keel: %s\n", store.status().message().c_str());
     return 1;
   }
-  core::Result<std::string> key = auth::LoadSigningKey(opts.jwt_secret_file, opts.data_dir);
-  if (!key.ok()) {
-    std::fprintf(stderr, "keel: %s\n", key.status().message().c_str());
+  core::Result<std::shared_ptr<const auth::TokenCodec>> codec = MakeTokenCodec(opts);
+  if (!codec.ok()) {
+    std::fprintf(stderr, "keel: %s\n", codec.status().message().c_str());
     return 1;
   }
+  auth::CodecSlot tokens(std::move(codec).value());
   auth::PasswordHasher hasher(opts.password_cost);
-  auth::JwtCodec jwt(std::move(key).value(), "keel", opts.access_token_ttl);
   auth::LoginLimiter account_failures(opts.login_max_failures_account, opts.login_window);
   auth::LoginLimiter address_failures(opts.login_max_failures_address, opts.login_window);
   if (core::Status s = BootstrapAdmin(*store.value(), hasher, ::getenv); !s.ok()) {
@@ -157,7 +179,7 @@ int Main(int argc, char** argv) {
   AppContext app;
   app.store = store.value().get();
   app.hasher = &hasher;
-  app.jwt = &jwt;
+  app.tokens = &tokens;
   app.account_failures = &account_failures;
   app.address_failures = &address_failures;
   app.refresh_ttl_seconds = opts.refresh_token_ttl;
@@ -175,6 +197,7 @@ int Main(int argc, char** argv) {
   AddAuthRoutes(router, &app);
 
   SignalWaiter signals;
+  signals.reload_hooks.push_back([&opts, &tokens] { ReloadTokenKeys(opts, tokens); });
   signals.Install();
   http::ServerConfig config = MakeServerConfig(opts);
   config.make_worker_state = MakeApiWorker;

@@ -254,9 +254,34 @@ const Spec kSpecs[] = {
      .kind = Kind::kValue,
      .apply = [](const Spec&, std::string_view v, const std::string& src,
                  Options& o) { return SetNonEmpty(v, src, o.jwt_secret_file); },
-     .show = [](const Options&) { return std::string("none: a random key kept in the data dir"); },
+     .show = [](const Options&) { return std::string("none: Ed25519 keys from --jwt-keys-dir"); },
      .help = "File whose bytes, less one trailing newline, are the JWT HMAC key "
-             "(at least 32 bytes)."},
+             "(at least 32 bytes). Tokens are then HS256 instead of EdDSA, and no "
+             "public key set is served. Not with --jwt-keys-dir."},
+    {.name = "jwt-keys-dir",
+     .metavar = "DIR",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.jwt_keys_dir); },
+     .show = [](const Options&) { return std::string("<data-dir>/keys"); },
+     .help = "Directory of Ed25519 signing keys (one KID.key file each, mode 0600; "
+             "made with a first key when it has none). The newest key signs, every "
+             "key verifies; SIGHUP reloads it. Manage it with keel-admin keys."},
+    {.name = "jwt-issuer",
+     .metavar = "TEXT",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.jwt_issuer); },
+     .show = [](const Options& o) { return o.jwt_issuer; },
+     .help = "The iss claim of every token; tokens with another issuer get 401."},
+    {.name = "jwt-audience",
+     .metavar = "TEXT",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.jwt_audience); },
+     .show = [](const Options&) { return std::string("none"); },
+     .help = "The aud claim of every token; when set, tokens without exactly this "
+             "audience get 401."},
     {.name = "cors-origin",
      .metavar = "ORIGIN",
      .kind = Kind::kList,
@@ -653,6 +678,12 @@ core::Result<Options> ParseOptions(int argc, const char* const* argv,
   }
   s = ApplyEnv(given, getenv, out);
   if (!s.ok()) return s;
+  if (!out.jwt_secret_file.empty() && !out.jwt_keys_dir.empty()) {
+    // One signing scheme per deployment: a server that accepted both would
+    // let whoever holds either key mint tokens.
+    return Status::InvalidArgument(
+        "--jwt-secret-file (HS256) and --jwt-keys-dir (EdDSA) cannot be used together");
+  }
   if (out.threads == 0) {
     // hardware_concurrency() may answer 0 when it cannot tell.
     out.threads =

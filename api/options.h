@@ -34,7 +34,10 @@ struct Options {
   unsigned threads = 0;
 
   std::string data_dir = std::string(kDefaultDataDir);
-  std::string jwt_secret_file;            // empty: a random key kept in data_dir
+  std::string jwt_secret_file;            // set: HS256 with this key; empty: EdDSA
+  std::string jwt_keys_dir;               // empty: <data_dir>/keys (EdDSA only)
+  std::string jwt_issuer = "keel";        // iss
+  std::string jwt_audience;               // aud; empty: none signed or required
   std::vector<std::string> cors_origins;  // lower-cased "scheme://host[:port]"
   bool bench_endpoints = false;           // GET /plaintext and GET /json
   core::LogLevel log_level = core::LogLevel::kInfo;

@@ -1,4 +1,7 @@
-// The JWT signing key.
+// The HS256 signing key. keel reads it only with --jwt-secret-file (HS256
+// mode); its default tokens are EdDSA with keys from auth/key_dir.h, so the
+// generated jwt.key below is what older versions made (keel-admin backup
+// still copies one if present).
 #pragma once
 
 #include <string>

@@ -72,10 +72,11 @@ owner-only), safe while keel runs: it is one read snapshot, so every write
 keel acknowledged before the backup started is in it. DIR is created if
 needed and must not already hold a data.mdb.
 
-The JWT signing key <data dir>/jwt.key is not in the database: it is copied
-to DIR/jwt.key (mode 0600) too, so tokens issued before the backup stay
-valid after a restore. (With keel --jwt-secret-file there is no jwt.key:
-keep that file yourself.)
+The token signing keys are not in the database: <data dir>/keys (keel's
+default --jwt-keys-dir) is copied to DIR/keys, and an older <data
+dir>/jwt.key to DIR/jwt.key (all mode 0600), so tokens issued before the
+backup stay valid after a restore. (With keel --jwt-secret-file, or a
+--jwt-keys-dir outside the data dir, keep those yourself.)
 
 To restore, copy DIR's files into an empty data dir and start keel on it:
   mkdir NEWDIR && cp -p DIR/* NEWDIR/ && keel --data-dir NEWDIR
@@ -101,6 +102,32 @@ what is missing). Prints how many were created and how long it took.
   --argon2-mem-kib N    argon2id memory in KiB, 8-4194304 (default 65536)
 
 In a FORMAT, "%%" is a literal "%"; no other "%" sequence is allowed.
+)";
+
+constexpr std::string_view kKeysHelp =
+    R"(Usage: keel-admin keys new | list | retire KID
+                       [--jwt-keys-dir DIR] [--access-token-ttl N]
+
+Manages the Ed25519 keys keel signs access tokens with (keel's
+--jwt-keys-dir). keel reads the directory at start and on SIGHUP: after a
+change here, send SIGHUP to every keel that uses the directory.
+
+  new          make a key (file KID.key, mode 0600) and print its id; from
+               the next SIGHUP it signs every new token, and older keys
+               still verify
+  list         every key, newest first, tab separated: id, state (signing,
+               verifying, retired until TIME, expired), public key (JWK x)
+  retire KID   stop KID signing (from the next SIGHUP); it stays published
+               and verifying until every token it signed has expired
+               (--access-token-ttl plus 30 s of clock leeway), then keel
+               drops it by itself; its files may be deleted after that
+
+  --jwt-keys-dir DIR     the key directory (env KEEL_JWT_KEYS_DIR; default
+                         <data dir>/keys, as keel)
+  --access-token-ttl N   keel's token lifetime in seconds, for the times
+                         shown (env KEEL_ACCESS_TOKEN_TTL; default 900)
+
+retire refuses the last key that may sign: make a new one first.
 )";
 
 const std::vector<Command>& CommandTable() {
@@ -142,6 +169,13 @@ const std::vector<Command>& CommandTable() {
        .value_options = {"count", "password", "email-format", "name-format", "batch", "argon2-ops",
                          "argon2-mem-kib"},
        .run = RunSeed},
+      {.name = "keys",
+       .summary = "make, list and retire the token signing keys",
+       .help = kKeysHelp,
+       .value_options = {"jwt-keys-dir", "access-token-ttl"},
+       .positionals = 1,
+       .more_positionals = 1,
+       .run = RunKeys},
   };
   return kCommands;
 }
@@ -198,7 +232,7 @@ Status RunCommand(const Command& command, const GlobalOptions& global,
   }
   if (inv.global.data_dir.empty()) return Status::InvalidArgument("--data-dir is empty");
   size_t given = inv.args.positionals().size();
-  if (given != command.positionals) {
+  if (given < command.positionals || given > command.positionals + command.more_positionals) {
     // The help's first line is the usage: "Usage: keel-admin set-role ID ROLE".
     std::string_view usage = command.help.substr(0, command.help.find('\n'));
     if (usage.starts_with("Usage: ")) usage.remove_prefix(7);

@@ -43,7 +43,8 @@ struct Command {
   std::string_view help;     // the command's full usage text, ending in '\n'
   std::vector<std::string_view> value_options = {};  // besides data-dir and map-size
   std::vector<std::string_view> flags = {};
-  size_t positionals = 0;  // exactly this many positional arguments
+  size_t positionals = 0;       // at least this many positional arguments
+  size_t more_positionals = 0;  // and at most this many more
   core::Status (*run)(const Invocation&) = nullptr;
 };
 
@@ -74,7 +75,8 @@ core::Result<uint64_t> ParseUserId(std::string_view text);
 // Seconds since the epoch, as the store's timestamps use.
 int64_t Now();
 
-// --- The commands (user_commands.cc, store_commands.cc, seed_command.cc) ---
+// --- The commands (user_commands.cc, store_commands.cc, seed_command.cc,
+// key_commands.cc) ---
 
 core::Status RunCreateAdmin(const Invocation& inv);
 core::Status RunList(const Invocation& inv);
@@ -83,5 +85,6 @@ core::Status RunRevokeSessions(const Invocation& inv);
 core::Status RunStats(const Invocation& inv);
 core::Status RunBackup(const Invocation& inv);
 core::Status RunSeed(const Invocation& inv);
+core::Status RunKeys(const Invocation& inv);  // key_commands.cc
 
 }  // namespace keel::api::admin

@@ -1,5 +1,6 @@
 // stats and backup: the store as a whole.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,7 @@ namespace {
 using core::Status;
 
 constexpr char kKeyFile[] = "jwt.key";  // see auth/secret_key.h
+constexpr char kKeysDir[] = "keys";     // keel's default --jwt-keys-dir, auth/key_dir.h
 constexpr char kDataFile[] = "data.mdb";
 
 void PrintStatsJson(const storage::StoreStats& st) {
@@ -79,13 +81,14 @@ bool WriteFd(int fd, std::string_view data) {
   return true;
 }
 
-// Copies the signing key as keel would have made it: owner-only, never over
+// Copies one key file as keel would have made it: owner-only, never over
 // an existing file, synced before we say the backup is done. `*copied` is
-// false, with Ok, when the data dir has no key (keel --jwt-secret-file).
-Status CopyKey(const std::string& from_dir, const std::string& to_dir, bool* copied) {
+// false, with Ok, when there is no such file.
+Status CopyKeyFile(const std::string& from_dir, const std::string& to_dir, const std::string& name,
+                   bool* copied) {
   *copied = false;
-  const std::string from = from_dir + "/" + kKeyFile;
-  const std::string to = to_dir + "/" + kKeyFile;
+  const std::string from = from_dir + "/" + name;
+  const std::string to = to_dir + "/" + name;
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0 && errno == ENOENT) return Status::Ok();
   if (in < 0) return Errno("cannot open '" + from + "'", errno);
@@ -117,6 +120,27 @@ Status CopyKey(const std::string& from_dir, const std::string& to_dir, bool* cop
   return Status::Ok();
 }
 
+// Copies <data dir>/keys (the Ed25519 keys, when keel keeps them in the
+// data dir) to DIR/keys, owner-only. `*count` files copied; 0, with Ok,
+// when there is no such directory. Hidden files (temporaries) are skipped.
+Status CopyKeysDir(const std::string& from_data_dir, const std::string& to_dir, int* count) {
+  *count = 0;
+  const std::string from = from_data_dir + "/" + kKeysDir;
+  const std::string to = to_dir + "/" + kKeysDir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(from, ec)) return Status::Ok();
+  if (::mkdir(to.c_str(), 0700) != 0) return Errno("cannot create '" + to + "'", errno);
+  for (const auto& entry : std::filesystem::directory_iterator(from, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(".")) continue;
+    bool copied = false;
+    if (Status s = CopyKeyFile(from, to, name, &copied); !s.ok()) return s;
+    *count += copied ? 1 : 0;
+  }
+  if (ec) return Status::IoError("cannot read '" + from + "': " + ec.message());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status RunStats(const Invocation& inv) {
@@ -137,7 +161,7 @@ Status RunBackup(const Invocation& inv) {
   if (dir.empty()) return Status::InvalidArgument("the backup DIR is empty");
   // Checked before copying anything, so a refused backup leaves DIR as it
   // was. Store::Backup checks again with O_EXCL, against races.
-  for (const char* file : {kDataFile, kKeyFile}) {
+  for (const char* file : {kDataFile, kKeyFile, kKeysDir}) {
     if (Exists(dir + "/" + file)) {
       return Status::FailedPrecondition("'" + dir + "' already holds " + file +
                                         ": refusing to overwrite it");
@@ -148,19 +172,26 @@ Status RunBackup(const Invocation& inv) {
   if (Status s = store.value()->Backup(dir); !s.ok()) return s;
 
   bool key_copied = false;
-  if (Status s = CopyKey(inv.global.data_dir, dir, &key_copied); !s.ok()) {
+  int keys_copied = 0;
+  Status s = CopyKeyFile(inv.global.data_dir, dir, kKeyFile, &key_copied);
+  if (s.ok()) s = CopyKeysDir(inv.global.data_dir, dir, &keys_copied);
+  if (!s.ok()) {
     return Status::IoError("the database was copied to '" + dir + "/" + kDataFile +
-                           "' but the signing key was not: " + s.message());
+                           "' but the signing keys were not: " + s.message());
   }
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(dir + "/" + kDataFile, ec);
   std::printf("backed up the database to %s/%s (%s)\n", dir.c_str(), kDataFile,
               ec ? "size unknown" : HumanBytes(size).c_str());
-  if (key_copied) {
-    std::printf("copied the signing key to %s/%s\n", dir.c_str(), kKeyFile);
-  } else {
-    std::printf("no %s in '%s' (keel --jwt-secret-file?): keep that key file with the backup\n",
-                kKeyFile, inv.global.data_dir.c_str());
+  if (key_copied) std::printf("copied the signing key to %s/%s\n", dir.c_str(), kKeyFile);
+  if (keys_copied > 0) {
+    std::printf("copied %d files of signing keys to %s/%s\n", keys_copied, dir.c_str(), kKeysDir);
+  }
+  if (!key_copied && keys_copied == 0) {
+    std::printf(
+        "no signing keys in '%s' (keel --jwt-secret-file or --jwt-keys-dir elsewhere?): keep "
+        "them with the backup\n",
+        inv.global.data_dir.c_str());
   }
   // DIR is printed as given, so the hint holds from the caller's directory.
   std::printf(

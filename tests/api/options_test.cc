@@ -43,6 +43,12 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.data_dir == "/var/lib/keel"; }},
       {"--jwt-secret-file", "KEEL_JWT_SECRET_FILE", "/etc/keel/key",
        [](const Options& o) { return o.jwt_secret_file == "/etc/keel/key"; }},
+      {"--jwt-keys-dir", "KEEL_JWT_KEYS_DIR", "/etc/keel/keys",
+       [](const Options& o) { return o.jwt_keys_dir == "/etc/keel/keys"; }},
+      {"--jwt-issuer", "KEEL_JWT_ISSUER", "https://auth.example.com",
+       [](const Options& o) { return o.jwt_issuer == "https://auth.example.com"; }},
+      {"--jwt-audience", "KEEL_JWT_AUDIENCE", "api.example.com",
+       [](const Options& o) { return o.jwt_audience == "api.example.com"; }},
       {"--cors-origin", "KEEL_CORS_ORIGIN", "https://app.example.com",
        [](const Options& o) {
          return o.cors_origins == std::vector<std::string>{"https://app.example.com"};
@@ -104,6 +110,9 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.threads, cores);
   EXPECT_EQ(o.data_dir, "./data");
   EXPECT_EQ(o.jwt_secret_file, "");
+  EXPECT_EQ(o.jwt_keys_dir, "");  // <data-dir>/keys
+  EXPECT_EQ(o.jwt_issuer, "keel");
+  EXPECT_EQ(o.jwt_audience, "");
   EXPECT_TRUE(o.cors_origins.empty());
   EXPECT_FALSE(o.bench_endpoints);
   EXPECT_EQ(o.log_level, core::LogLevel::kInfo);
@@ -175,6 +184,16 @@ TEST(Options, ArgvCorsOriginsReplaceTheEnvList) {
                  {{"KEEL_CORS_ORIGIN", "https://b.example,https://c.example"}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r.value().cors_origins, std::vector<std::string>{"https://a.example"});
+}
+
+// One signing scheme per deployment, from wherever each came.
+TEST(Options, SecretFileAndKeysDirExcludeEachOther) {
+  auto r = Parse({"--jwt-secret-file", "/k", "--jwt-keys-dir", "/d"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot be used together"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(Parse({"--jwt-secret-file", "/k"}, {{"KEEL_JWT_KEYS_DIR", "/d"}}).ok());
+  EXPECT_TRUE(Parse({"--jwt-keys-dir", "/d"}).ok());
 }
 
 TEST(Options, CorsOriginIsRepeatable) {

@@ -23,8 +23,8 @@ constexpr int64_t kTtl = 900;
 constexpr int64_t kLeeway = 30;
 constexpr std::string_view kHs256Header = R"({"alg":"HS256","typ":"JWT"})";
 
-JwtCodec Codec(std::string key = kKey, std::string issuer = "keel") {
-  return JwtCodec(std::move(key), std::move(issuer), kTtl, kLeeway);
+Hs256Codec Codec(std::string key = kKey, std::string issuer = "keel") {
+  return Hs256Codec(std::move(key), std::move(issuer), kTtl, kLeeway);
 }
 
 std::string Mac(std::string_view key, std::string_view message) {
@@ -53,7 +53,7 @@ std::string ClaimsJson(std::string_view sub = R"("42")", int64_t iat = kNow, int
 }
 
 // The reason Verify gives, or "ok".
-std::string Reason(std::string_view token, int64_t now = kNow, const JwtCodec& codec = Codec()) {
+std::string Reason(std::string_view token, int64_t now = kNow, const Hs256Codec& codec = Codec()) {
   Claims claims;
   Status s = codec.Verify(token, now, &claims);
   if (s.ok()) return "ok";
@@ -74,7 +74,7 @@ Parts Split(const std::string& token) {
 std::string Join(const Parts& p) { return p.header + "." + p.payload + "." + p.signature; }
 
 TEST(Jwt, RoundTrips) {
-  const JwtCodec codec = Codec();
+  const Hs256Codec codec = Codec();
   const std::string token = codec.Sign(42, "admin", 7, kNow);
   Claims c;
   Status s = codec.Verify(token, kNow, &c);
@@ -90,7 +90,7 @@ TEST(Jwt, RoundTrips) {
 }
 
 TEST(Jwt, RoundTripsLargeIdsAndVersions) {
-  const JwtCodec codec = Codec();
+  const Hs256Codec codec = Codec();
   Claims c;
   ASSERT_TRUE(codec.Verify(codec.Sign(UINT64_MAX, "user", INT64_MAX, kNow), kNow, &c).ok());
   EXPECT_EQ(c.sub, UINT64_MAX);
@@ -197,7 +197,7 @@ TEST(Jwt, RejectsExpiredTokensAfterTheLeeway) {
 }
 
 TEST(Jwt, RejectsTokensNotYetValidBeyondTheLeeway) {
-  const JwtCodec codec = Codec();
+  const Hs256Codec codec = Codec();
   EXPECT_EQ(Reason(codec.Sign(42, "user", 1, kNow + kLeeway), kNow), "ok");
   EXPECT_EQ(Reason(codec.Sign(42, "user", 1, kNow + kLeeway + 1), kNow), "token not yet valid");
   // nbf and iat are each checked.

@@ -56,13 +56,15 @@ TEST_F(Auth, LoginAnswersATokenPair) {
   EXPECT_EQ(api().GetAs(*access, "/api/users/me").status, 200);
 }
 
-TEST_F(Auth, AccessTokenIsAnHs256JwtWithTheClaims) {
+// EdDSA by default (HS256 only with --jwt-secret-file: jwt_claims_test.cc).
+TEST_F(Auth, AccessTokenIsAnEdDsaJwtWithTheClaims) {
   auto ada = api().NewAccount("Ada");
   ASSERT_TRUE(ada);
   auto header = JwtPart(ada->access_token, 0);
   auto claims = JwtPart(ada->access_token, 1);
   ASSERT_TRUE(header && claims) << ada->access_token;
-  EXPECT_EQ(header->GetString("alg"), "HS256");
+  EXPECT_EQ(header->GetString("alg"), "EdDSA");
+  EXPECT_TRUE(header->GetString("kid").has_value());
   const JsonValue* sub = claims->Find("sub");
   ASSERT_NE(sub, nullptr);
   // RFC 7519 makes sub a string; accept a number too, but it must be the id.

@@ -88,7 +88,7 @@ TEST(KeelAdmin, HelpExitsZero) {
   RunResult r = RunAdmin({"--help"});
   ASSERT_TRUE(ExitedWith(r, 0));
   for (const char* command :
-       {"create-admin", "list", "set-role", "revoke-sessions", "stats", "backup", "seed"}) {
+       {"create-admin", "list", "set-role", "revoke-sessions", "stats", "backup", "seed", "keys"}) {
     EXPECT_NE(r.out.find(command), std::string::npos) << command;
   }
   EXPECT_NE(r.out.find("--data-dir"), std::string::npos);
@@ -384,11 +384,19 @@ TEST(KeelAdminBackup, HotCopyHoldsEveryAcknowledgedUser) {
   // The restore hint copies into an empty data dir, as backup --help says.
   EXPECT_NE(r.out.find("cp -p " + copy + "/* NEWDIR/"), std::string::npos) << r.out;
 
-  // The key came along, owner-only.
+  // The signing keys came along, owner-only.
   struct stat st {};
-  ASSERT_EQ(::stat((copy + "/jwt.key").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(ReadFile(copy + "/jwt.key"), ReadFile(server.data_dir() + "/jwt.key"));
+  size_t keys = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(server.data_dir() + "/keys")) {
+    const std::string name = entry.path().filename().string();
+    ASSERT_EQ(::stat((copy + "/keys/" + name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_EQ(ReadFile(copy + "/keys/" + name), ReadFile(entry.path().string()));
+    ++keys;
+  }
+  EXPECT_EQ(keys, 1u);
+  ASSERT_EQ(::stat((copy + "/keys").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
   ASSERT_EQ(::stat((copy + "/data.mdb").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
