@@ -2,6 +2,7 @@
 //
 // The main thread parses options, prepares the data dir, starts the HTTP
 // workers, then waits on its own small loop for SIGINT/SIGTERM and drains.
+// SIGHUP reloads what can change without a restart (the TLS pair).
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "api/app_context.h"
@@ -63,21 +65,53 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   c.worker.max_offload = o.max_hash_queue;
   c.cors_origins = o.cors_origins;
   c.rate_limit = o.rate_limit;
+  if (!o.tls_cert.empty()) {
+    core::TlsConfig tls;
+    tls.cert_file = o.tls_cert;
+    tls.key_file = o.tls_key;
+    tls.min_version =
+        o.tls_min_version == "1.3" ? core::TlsVersion::kTls13 : core::TlsVersion::kTls12;
+    c.tls = tls;
+  }
   return c;
+}
+
+// SIGHUP: new TLS handshakes use the re-read pair; a pair that does not load
+// is refused and the current one stays.
+void ReloadTls(http::Server& server) {
+  if (!server.tls()) return;
+  if (core::Status s = server.ReloadTls(); !s.ok()) {
+    LOG_ERROR("SIGHUP: TLS reload refused, keeping the current certificate: %s",
+              s.message().c_str());
+    return;
+  }
+  LOG_INFO("SIGHUP: TLS certificate reloaded: %s", server.TlsDescription().c_str());
 }
 
 struct SignalWaiter {
   uv_loop_t loop;
   uv_signal_t sigint;
   uv_signal_t sigterm;
+  uv_signal_t sighup;
+  std::function<void()> on_hup;  // runs on the main thread for each SIGHUP
   int received = 0;
   bool installed = false;
+
+  void CloseAll() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sighup), nullptr);
+  }
 
   static void OnSignal(uv_signal_t* h, int signum) {
     auto* self = static_cast<SignalWaiter*>(h->data);
     self->received = signum;
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigint), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigterm), nullptr);
+    self->CloseAll();
+  }
+
+  static void OnHangup(uv_signal_t* h, int) {
+    auto* self = static_cast<SignalWaiter*>(h->data);
+    if (self->on_hup) self->on_hup();
   }
 
   // Installs the handlers. Done before the "listening" line is printed, so
@@ -88,9 +122,12 @@ struct SignalWaiter {
     uv_loop_init(&loop);
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);
-    sigint.data = sigterm.data = this;
+    uv_signal_init(&loop, &sighup);
+    sigint.data = sigterm.data = sighup.data = this;
     uv_signal_start(&sigint, OnSignal, SIGINT);
     uv_signal_start(&sigterm, OnSignal, SIGTERM);
+    // Caught from the start so an early SIGHUP cannot kill the process.
+    uv_signal_start(&sighup, OnHangup, SIGHUP);
   }
 
   // Blocks until SIGINT or SIGTERM arrives (one may already be pending).
@@ -102,8 +139,7 @@ struct SignalWaiter {
   ~SignalWaiter() {
     if (!installed) return;
     if (received == 0) {  // leaving early (a startup error): close by hand
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+      CloseAll();
       uv_run(&loop, UV_RUN_DEFAULT);
     }
     uv_loop_close(&loop);
@@ -189,12 +225,14 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "keel: %s\n", s.message().c_str());
     return 1;
   }
+  signals.on_hup = [&server] { ReloadTls(server); };
+  if (server.tls()) LOG_INFO("TLS certificate: %s", server.TlsDescription().c_str());
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
   bool v6 = host.find(':') != std::string::npos;
-  std::printf("%s listening on http://%s%s%s:%u (%u worker%s)\n", VersionText().c_str(), v6 ? "[" : "",
-              host.c_str(), v6 ? "]" : "", server.port(), config.threads,
-              config.threads == 1 ? "" : "s");
+  std::printf("%s listening on %s://%s%s%s:%u (%u worker%s)\n", VersionText().c_str(),
+              server.tls() ? "https" : "http", v6 ? "[" : "", host.c_str(), v6 ? "]" : "",
+              server.port(), config.threads, config.threads == 1 ? "" : "s");
   std::fflush(stdout);
 
   int sig = signals.Wait();

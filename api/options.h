@@ -63,6 +63,12 @@ struct Options {
   unsigned login_max_failures_address = 50;  // per login window; 0 = off
   unsigned login_window = 900;               // seconds
 
+  // TLS: both files given makes the listener TLS-only; one without the
+  // other is an error. PEM; the certificate file holds the chain too.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_min_version = "1.2";  // 1.2 | 1.3
+
   bool help = false;     // -h/--help was given; nothing else was validated
   bool version = false;  // -V/--version was given; nothing else was validated
 };
