@@ -199,9 +199,15 @@ Result<SslCtxPtr> TlsContext::Build(std::string* describe) {
     return Status::IoError("--tls-cert " + config_.cert_file + ": " + TakeOpenSslError());
   }
   if (SSL_CTX_use_PrivateKey_file(c, config_.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return Status::IoError("--tls-key " + config_.key_file + ": " + TakeOpenSslError());
+    bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+    if (!mismatch) {
+      return Status::IoError("--tls-key " + config_.key_file + ": " + TakeOpenSslError());
+    }
   }
-  if (SSL_CTX_check_private_key(c) != 1) {
+  // OpenSSL compares the pair while loading the key (the mismatch above);
+  // the explicit check covers a chain file whose first certificate is not
+  // the key's.
+  if (SSL_CTX_check_private_key(c) != 1 || ERR_peek_last_error() != 0) {
     return Status::InvalidArgument("--tls-key " + config_.key_file +
                                    " does not match the certificate in --tls-cert " +
                                    config_.cert_file + ": " + TakeOpenSslError());
