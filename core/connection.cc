@@ -197,7 +197,11 @@ void Connection::AfterOutputDrained() {
     ResumeReading();
   }
   if (close_after_write_) {
-    BeginLinger();
+    if (tls_) {
+      FlushTls();  // close_notify (once), then it lingers
+    } else {
+      BeginLinger();
+    }
     return;
   }
   OnWritten();
