@@ -287,6 +287,41 @@ TEST_F(Tls, CleartextGarbageAndStalledHandshakesAreClosedAndCounted) {
       << text;
 }
 
+TEST_F(Tls, PipelinedRequestsAcrossManyRecordsAreAllAnswered) {
+  TestServer server(ServerOptions{.args = {"--bench-endpoints"}, .tls = true});
+  ASSERT_TRUE(server.ok()) << server.error();
+  Connection c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  // 200 requests in one write: several TLS records, more than one turn's
+  // worth for the session's fairness cap.
+  std::string burst;
+  for (int i = 0; i < 200; ++i) burst += Get("/plaintext");
+  ASSERT_TRUE(c.SendAll(burst));
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r) << "response " << i << ": " << c.error();
+    ASSERT_EQ(r->status, 200);
+    ASSERT_EQ(r->body, "Hello, World!");
+  }
+}
+
+TEST_F(Tls, OverCapacityConnectionsAreClosedWithoutAHandshake) {
+  TestServer server(ServerOptions{.args = {"--max-connections", "1", "--threads", "1"},
+                                  .tls = true});
+  ASSERT_TRUE(server.ok()) << server.error();
+  Connection first = server.Connect();
+  ASSERT_TRUE(first.ok());
+  Connection second(ConnectTcp(server.port()), milliseconds(5000));
+  ASSERT_TRUE(second.ok());
+  CloseResult closed = second.ReadUntilClose();
+  EXPECT_TRUE(closed.closed);
+  EXPECT_TRUE(closed.data.empty());
+  ASSERT_TRUE(first.SendAll(kHealth));
+  auto r = first.ReadResponse();
+  ASSERT_TRUE(r) << first.error();
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(Tls, StartupRefusesHalfAConfigurationOrAMismatchedPair) {
   RunResult r = RunKeel({"--port", "0", "--tls-cert", SharedLeaf().chain_file});
   EXPECT_EQ(r.status.code, 2) << r.err;
