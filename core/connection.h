@@ -158,7 +158,7 @@ class Connection {
   uv_write_t* write_req_ = nullptr;  // from the worker's pool while writing
   Buffer in_;
   Buffer out_;
-  Buffer writing_;  // owned by the in-flight uv_write
+  Buffer writing_;                   // owned by the in-flight uv_write
   std::unique_ptr<TlsSession> tls_;  // null on a cleartext listener
   TimerEntry read_timer_;
   TimerEntry write_timer_;

@@ -186,13 +186,12 @@ Result<SslCtxPtr> TlsContext::Build(std::string* describe) {
   if (!ctx) return Status::IoError("TLS: SSL_CTX_new: " + TakeOpenSslError());
   SSL_CTX* c = ctx.get();
   int min = config_.min_version == TlsVersion::kTls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
-  if (SSL_CTX_set_min_proto_version(c, min) != 1 ||
-      SSL_CTX_set_cipher_list(c, kCiphers12) != 1 ||
+  if (SSL_CTX_set_min_proto_version(c, min) != 1 || SSL_CTX_set_cipher_list(c, kCiphers12) != 1 ||
       SSL_CTX_set_ciphersuites(c, kCiphers13) != 1 || SSL_CTX_set1_groups_list(c, kGroups) != 1) {
     return Status::IoError("TLS: settings: " + TakeOpenSslError());
   }
-  SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
-                             SSL_OP_NO_COMPRESSION);
+  SSL_CTX_set_options(
+      c, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
   // An idle connection frees OpenSSL's ~34 KB of record buffers.
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_use_certificate_chain_file(c, config_.cert_file.c_str()) != 1) {

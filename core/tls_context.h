@@ -107,8 +107,8 @@ class TlsContext {
   const TlsConfig config_;
   TicketKeyRing tickets_;
   mutable std::mutex mu_;
-  SslCtxPtr ctx_;          // guarded by mu_
-  std::string describe_;   // guarded by mu_
+  SslCtxPtr ctx_;         // guarded by mu_
+  std::string describe_;  // guarded by mu_
   std::atomic<uint64_t> generation_{1};
 };
 

@@ -23,18 +23,17 @@ constexpr unsigned char kHandshakeRecord = 0x16;
 
 std::string TlsCounters::Format() const {
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "handshakes=%llu resumed=%llu cleartext_http=%llu not_tls=%llu "
-                "handshake_failed=%llu handshake_timeout=%llu over_capacity=%llu "
-                "record_errors=%llu",
-                static_cast<unsigned long long>(handshakes),
-                static_cast<unsigned long long>(resumed),
-                static_cast<unsigned long long>(cleartext_http),
-                static_cast<unsigned long long>(not_tls),
-                static_cast<unsigned long long>(handshake_failed),
-                static_cast<unsigned long long>(handshake_timeout),
-                static_cast<unsigned long long>(over_capacity),
-                static_cast<unsigned long long>(record_errors));
+  std::snprintf(
+      buf, sizeof buf,
+      "handshakes=%llu resumed=%llu cleartext_http=%llu not_tls=%llu "
+      "handshake_failed=%llu handshake_timeout=%llu over_capacity=%llu "
+      "record_errors=%llu",
+      static_cast<unsigned long long>(handshakes), static_cast<unsigned long long>(resumed),
+      static_cast<unsigned long long>(cleartext_http), static_cast<unsigned long long>(not_tls),
+      static_cast<unsigned long long>(handshake_failed),
+      static_cast<unsigned long long>(handshake_timeout),
+      static_cast<unsigned long long>(over_capacity),
+      static_cast<unsigned long long>(record_errors));
   return buf;
 }
 

@@ -80,18 +80,20 @@ std::optional<TestPki::Leaf> TestPki::Issue(const std::string& name, const std::
   }
   std::vector<std::string> keygen =
       type == KeyType::kRsa2048
-          ? std::vector<std::string>{"genpkey", "-algorithm", "RSA", "-pkeyopt",
-                                     "rsa_keygen_bits:2048", "-out", leaf.key_file}
-          : std::vector<std::string>{"genpkey", "-algorithm", "EC", "-pkeyopt",
-                                     "ec_paramgen_curve:P-256", "-out", leaf.key_file};
+          ? std::vector<std::string>{"genpkey",    "-algorithm",           "RSA",
+                                     "-pkeyopt",   "rsa_keygen_bits:2048", "-out",
+                                     leaf.key_file}
+          : std::vector<std::string>{
+                "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-out",    leaf.key_file};
   if (!RunOpenssl(keygen, error) ||
-      !RunOpenssl({"req", "-new", "-key", leaf.key_file, "-subj", "/CN=localhost", "-out",
-                   base + ".csr"},
-                  error) ||
-      !RunOpenssl({"x509", "-req", "-in", base + ".csr", "-CA", ca_file_, "-CAkey", ca_key_,
-                   "-set_serial", "0x" + serial_hex, "-days", "2", "-extfile", ext, "-out",
-                   base + ".crt"},
-                  error)) {
+      !RunOpenssl(
+          {"req", "-new", "-key", leaf.key_file, "-subj", "/CN=localhost", "-out", base + ".csr"},
+          error) ||
+      !RunOpenssl(
+          {"x509", "-req", "-in", base + ".csr", "-CA", ca_file_, "-CAkey", ca_key_, "-set_serial",
+           "0x" + serial_hex, "-days", "2", "-extfile", ext, "-out", base + ".crt"},
+          error)) {
     return std::nullopt;
   }
   if (!Concatenate({base + ".crt", ca_file_}, leaf.chain_file)) {

@@ -45,8 +45,8 @@ void InstallFile(const std::string& from, const std::string& to) {
 // curl -v against the server; stdout + stderr together.
 std::string Curl(int port, std::vector<std::string> extra, bool* ok = nullptr,
                  const std::string& path = "/healthz") {
-  std::vector<std::string> argv{FindProgram("curl"), "-sS", "-v", "--max-time", "10",
-                                "--cacert", SharedPki().ca_file()};
+  std::vector<std::string> argv{FindProgram("curl"),  "-sS", "-v", "--max-time", "10", "--cacert",
+                                SharedPki().ca_file()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back("https://127.0.0.1:" + std::to_string(port) + path);
   RunResult r = RunProgram(argv, {}, milliseconds(15000));
@@ -58,11 +58,11 @@ std::string Curl(int port, std::vector<std::string> extra, bool* ok = nullptr,
 // it reading until the server closes, so a TLS 1.3 ticket (sent before the
 // response) is always seen. Output of both streams.
 std::string SClient(int port, const std::string& extra) {
-  std::string cmd = "printf 'GET /healthz HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: "
-                    "close\\r\\n\\r\\n' | " +
-                    FindProgram("openssl") + " s_client -connect 127.0.0.1:" +
-                    std::to_string(port) + " -CAfile " + SharedPki().ca_file() + " -ign_eof " +
-                    extra + " 2>&1";
+  std::string cmd =
+      "printf 'GET /healthz HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: "
+      "close\\r\\n\\r\\n' | " +
+      FindProgram("openssl") + " s_client -connect 127.0.0.1:" + std::to_string(port) +
+      " -CAfile " + SharedPki().ca_file() + " -ign_eof " + extra + " 2>&1";
   RunResult r = RunProgram({"/bin/sh", "-c", cmd}, {}, milliseconds(15000));
   return r.out + r.err;
 }
@@ -126,9 +126,11 @@ TEST_F(Tls, RsaCertificateNegotiatesEcdheRsaWithAead) {
   EXPECT_TRUE(ok) << v13;
   EXPECT_TRUE(Contains(v13, "SSL connection using TLSv1.3")) << v13;
   // RSA key exchange and CBC suites are refused outright.
-  std::string rsa_kx = Curl(server.port(), {"--tls-max", "1.2", "--ciphers", "AES128-SHA256:AES128-SHA"}, &ok);
+  std::string rsa_kx =
+      Curl(server.port(), {"--tls-max", "1.2", "--ciphers", "AES128-SHA256:AES128-SHA"}, &ok);
   EXPECT_FALSE(ok) << rsa_kx;
-  std::string cbc = Curl(server.port(), {"--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES128-SHA"}, &ok);
+  std::string cbc =
+      Curl(server.port(), {"--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES128-SHA"}, &ok);
   EXPECT_FALSE(ok) << cbc;
 }
 
@@ -237,10 +239,10 @@ milliseconds TimeToClose(Connection& c, CloseResult* out) {
 TEST_F(Tls, CleartextGarbageAndStalledHandshakesAreClosedAndCounted) {
   TempDir dir;
   const std::string log = dir.path() + "/stderr.log";
-  TestServer server(ServerOptions{
-      .args = {"--header-timeout", "1", "--threads", "1", "--log-level", "debug"},
-      .tls = true,
-      .stderr_path = log});
+  TestServer server(
+      ServerOptions{.args = {"--header-timeout", "1", "--threads", "1", "--log-level", "debug"},
+                    .tls = true,
+                    .stderr_path = log});
   ASSERT_TRUE(server.ok()) << server.error();
 
   // Plain HTTP: a plain-text 400 naming the problem, then close.
@@ -282,8 +284,9 @@ TEST_F(Tls, CleartextGarbageAndStalledHandshakesAreClosedAndCounted) {
   EXPECT_TRUE(server.Stop(SIGTERM).exited);
   std::string text = ReadFile(log);
   // The worker's totals, logged when it stops (debug level).
-  EXPECT_TRUE(Contains(text, "tls: worker totals: handshakes=1 resumed=0 cleartext_http=1 "
-                             "not_tls=1 handshake_failed=0 handshake_timeout=2"))
+  EXPECT_TRUE(Contains(text,
+                       "tls: worker totals: handshakes=1 resumed=0 cleartext_http=1 "
+                       "not_tls=1 handshake_failed=0 handshake_timeout=2"))
       << text;
 }
 
@@ -306,8 +309,8 @@ TEST_F(Tls, PipelinedRequestsAcrossManyRecordsAreAllAnswered) {
 }
 
 TEST_F(Tls, OverCapacityConnectionsAreClosedWithoutAHandshake) {
-  TestServer server(ServerOptions{.args = {"--max-connections", "1", "--threads", "1"},
-                                  .tls = true});
+  TestServer server(
+      ServerOptions{.args = {"--max-connections", "1", "--threads", "1"}, .tls = true});
   ASSERT_TRUE(server.ok()) << server.error();
   Connection first = server.Connect();
   ASSERT_TRUE(first.ok());
@@ -352,11 +355,11 @@ TEST_F(Tls, TestsslReportsNoWeakProtocolCipherOrVulnerability) {
   ASSERT_TRUE(server.ok()) << server.error();
   TempDir dir;
   const std::string json = dir.path() + "/testssl.json";
-  RunResult r = RunProgram({testssl, "--quiet", "--color", "0", "--warnings", "off", "--fast",
-                            "--protocols", "--std", "--vulnerable", "--ip", "127.0.0.1",
-                            "--jsonfile", json,
-                            "https://127.0.0.1:" + std::to_string(server.port())},
-                           {}, milliseconds(170000));
+  RunResult r =
+      RunProgram({testssl, "--quiet", "--color", "0", "--warnings", "off", "--fast", "--protocols",
+                  "--std", "--vulnerable", "--ip", "127.0.0.1", "--jsonfile", json,
+                  "https://127.0.0.1:" + std::to_string(server.port())},
+                 {}, milliseconds(170000));
   ASSERT_FALSE(r.status.timed_out) << r.out;
   std::string error;
   auto findings = JsonValue::Parse(ReadFile(json), &error);
@@ -383,9 +386,9 @@ TEST_F(Tls, TestsslReportsNoWeakProtocolCipherOrVulnerability) {
                          "cipherlist_LOW", "cipherlist_3DES_IDEA", "cipherlist_AVERAGE"}) {
     EXPECT_EQ(by_id[id], "not offered") << id;
   }
-  for (const char* id : {"heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_client_renego",
-                         "CRIME_TLS", "POODLE_SSL", "SWEET32", "FREAK", "DROWN", "LOGJAM",
-                         "BEAST", "LUCKY13"}) {
+  for (const char* id :
+       {"heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_client_renego", "CRIME_TLS",
+        "POODLE_SSL", "SWEET32", "FREAK", "DROWN", "LOGJAM", "BEAST", "LUCKY13"}) {
     ASSERT_TRUE(by_id.count(id)) << id << " was not checked";
     EXPECT_TRUE(by_id[id].starts_with("not vulnerable")) << id << ": " << by_id[id];
   }
