@@ -65,7 +65,26 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   c.worker.max_offload = o.max_hash_queue;
   c.cors_origins = o.cors_origins;
   c.rate_limit = o.rate_limit;
+  if (!o.tls_cert.empty()) {
+    core::TlsConfig tls;
+    tls.cert_file = o.tls_cert;
+    tls.key_file = o.tls_key;
+    tls.min_version = o.tls_min_version;
+    c.tls = tls;
+  }
   return c;
+}
+
+// SIGHUP: new TLS handshakes use the re-read pair; a pair that does not load
+// is refused and the current one stays.
+void ReloadTls(http::Server& server) {
+  if (!server.tls()) return;
+  if (core::Status s = server.ReloadTls(); !s.ok()) {
+    LOG_ERROR("SIGHUP: TLS reload refused, keeping the current certificate: %s",
+              s.message().c_str());
+    return;
+  }
+  LOG_INFO("SIGHUP: TLS certificate reloaded: %s", server.TlsDescription().c_str());
 }
 
 struct SignalWaiter {
@@ -206,12 +225,14 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "keel: %s\n", s.message().c_str());
     return 1;
   }
+  signals.reload_hooks.push_back([&server] { ReloadTls(server); });
+  if (server.tls()) LOG_INFO("TLS certificate: %s", server.TlsDescription().c_str());
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
   bool v6 = host.find(':') != std::string::npos;
-  std::printf("%s listening on http://%s%s%s:%u (%u worker%s)\n", VersionText().c_str(), v6 ? "[" : "",
-              host.c_str(), v6 ? "]" : "", server.port(), config.threads,
-              config.threads == 1 ? "" : "s");
+  std::printf("%s listening on %s://%s%s%s:%u (%u worker%s)\n", VersionText().c_str(),
+              server.tls() ? "https" : "http", v6 ? "[" : "", host.c_str(), v6 ? "]" : "",
+              server.port(), config.threads, config.threads == 1 ? "" : "s");
   std::fflush(stdout);
 
   int sig = signals.Wait();

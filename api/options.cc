@@ -170,6 +170,11 @@ constexpr std::pair<std::string_view, core::LogLevel> kLogLevels[] = {
     {"debug", core::LogLevel::kDebug},
 };
 
+constexpr std::pair<std::string_view, core::TlsVersion> kTlsVersions[] = {
+    {"1.2", core::TlsVersion::kTls12},
+    {"1.3", core::TlsVersion::kTls13},
+};
+
 constexpr std::pair<std::string_view, storage::SyncMode> kSyncModes[] = {
     {"full", storage::SyncMode::kFull},
     {"meta", storage::SyncMode::kMeta},
@@ -509,6 +514,30 @@ const Spec kSpecs[] = {
      .apply = ApplyNumber<&Options::login_window>,
      .show = ShowNumber<&Options::login_window>,
      .help = "The window for the failed-login limits, in seconds."},
+    {.name = "tls-cert",
+     .metavar = "FILE",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.tls_cert); },
+     .show = [](const Options&) { return std::string("none (cleartext HTTP)"); },
+     .help = "PEM certificate chain (leaf first). With --tls-key, the listener speaks "
+             "TLS only; SIGHUP re-reads both files."},
+    {.name = "tls-key",
+     .metavar = "FILE",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.tls_key); },
+     .show = [](const Options&) { return std::string("none"); },
+     .help = "PEM private key for --tls-cert."},
+    {.name = "tls-min-version",
+     .metavar = "V",
+     .kind = Kind::kValue,
+     .apply =
+         [](const Spec&, std::string_view v, const std::string& src, Options& o) {
+           return SetOneOf(v, src, kTlsVersions, "a TLS version", o.tls_min_version);
+         },
+     .show = [](const Options& o) { return NameOf(kTlsVersions, o.tls_min_version); },
+     .help = "Oldest TLS version accepted: 1.2 or 1.3."},
     {.name = "help",
      .metavar = "",
      .kind = Kind::kAction,
@@ -683,6 +712,10 @@ core::Result<Options> ParseOptions(int argc, const char* const* argv,
     // let whoever holds either key mint tokens.
     return Status::InvalidArgument(
         "--jwt-secret-file (HS256) and --jwt-keys-dir (EdDSA) cannot be used together");
+  }
+  if (out.tls_cert.empty() != out.tls_key.empty()) {
+    return Status::InvalidArgument(out.tls_cert.empty() ? "--tls-key needs --tls-cert"
+                                                        : "--tls-cert needs --tls-key");
   }
   if (out.threads == 0) {
     // hardware_concurrency() may answer 0 when it cannot tell.

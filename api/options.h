@@ -15,6 +15,7 @@
 
 #include "auth/password_hasher.h"
 #include "core/log.h"
+#include "core/tls_context.h"
 #include "core/status.h"
 #include "http/parser_limits.h"
 #include "storage/store.h"
@@ -69,6 +70,12 @@ struct Options {
   unsigned login_max_failures_account = 10;  // per login window; 0 = off
   unsigned login_max_failures_address = 50;  // per login window; 0 = off
   unsigned login_window = 900;               // seconds
+
+  // TLS: both files given makes the listener TLS-only; one without the
+  // other is an error. PEM; the certificate file holds the chain too.
+  std::string tls_cert;
+  std::string tls_key;
+  core::TlsVersion tls_min_version = core::TlsVersion::kTls12;
 
   bool help = false;     // -h/--help was given; nothing else was validated
   bool version = false;  // -V/--version was given; nothing else was validated

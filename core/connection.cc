@@ -6,16 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#include "core/tls_session.h"
 #include "core/worker.h"
 
 namespace keel::core {
-namespace {
-
-// Reads are at least this large; a nearly full buffer grows rather than
-// reading a few bytes at a time.
-constexpr size_t kMinReadSpace = 4096;
-
-}  // namespace
 
 Connection::Connection(Worker& worker) : worker_(worker) {
   tcp_.data = this;
@@ -45,12 +39,20 @@ void Connection::RecordPeer() {
 void Connection::Start() {
   RecordPeer();
   uv_tcp_nodelay(&tcp_, 1);
+  if (worker_.tls() != nullptr && !StartTls()) return;
   ArmReadTimeout(TimeoutKind::kHeader);
   ResumeReading();
 }
 
 void Connection::StartOverCapacity() {
   RecordPeer();
+  if (worker_.tls() != nullptr) {
+    // The protocol's refusal is plaintext and there is no session to
+    // encrypt it (nor capacity for a handshake): just close.
+    ++worker_.tls()->counters().over_capacity;
+    Close();
+    return;
+  }
   OnOverCapacity();
 }
 
@@ -71,6 +73,10 @@ void Connection::PauseReading() {
 
 void Connection::OnAllocCb(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
+  if (c->tls_) {
+    c->OnTlsAlloc(buf);
+    return;
+  }
   Buffer& in = c->in_;
   in.Attach(&c->worker_.pool());
   if (c->lingering_) in.Clear();
@@ -84,6 +90,10 @@ void Connection::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   if (nread > 0) {
     if (c->lingering_) {
       c->in_.Clear();
+      if (c->tls_) c->tls_->cipher_in().Clear();
+    } else if (c->tls_) {
+      c->tls_->cipher_in().Commit(static_cast<size_t>(nread));
+      c->OnTlsRead();
     } else {
       c->in_.Commit(static_cast<size_t>(nread));
       c->OnRead();
@@ -101,25 +111,39 @@ void Connection::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   // An idle connection keeps no block: this is what keeps 10k idle
   // keep-alive connections cheap.
   if (c->in_.empty() && !c->closed_) c->in_.Release();
+  if (c->tls_) c->tls_->ReleaseIdle();
 }
 
 void Connection::Flush() {
-  if (out_.empty() || closing_) return;
-  if (write_in_flight_) {
-    // The running write will pick this up; meanwhile stop reading if the
-    // peer is not keeping up.
-    if (queued_bytes() > worker_.config().output_high_water && reading_) {
-      PauseReading();
-      paused_for_output_ = true;
-    }
+  if (tls_) {
+    FlushTls();
     return;
   }
-  uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  if (out_.empty() || closing_) return;
+  if (write_in_flight_) {
+    NoteBacklog();  // the running write will pick this up
+    return;
+  }
+  Send(out_);
+}
+
+// Stops reading while the peer is not keeping up with what we owe it.
+void Connection::NoteBacklog() {
+  if (queued_bytes() > worker_.config().output_high_water && reading_) {
+    PauseReading();
+    paused_for_output_ = true;
+  }
+}
+
+// `src` is out_ (cleartext) or the TLS session's wire buffer; no write is
+// in flight.
+void Connection::Send(Buffer& src) {
+  uv_buf_t b = uv_buf_init(src.data(), static_cast<unsigned>(src.size()));
   int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
-  if (n == static_cast<int>(out_.size())) {
+  if (n == static_cast<int>(src.size())) {
     // Written synchronously: no event for the protocol, which is still on
     // the stack that called Flush.
-    out_.Release();
+    src.Release();
     if (close_after_write_) BeginLinger();
     return;
   }
@@ -127,12 +151,12 @@ void Connection::Flush() {
     Close();
     return;
   }
-  if (n > 0) out_.Consume(static_cast<size_t>(n));
-  StartAsyncWrite();
+  if (n > 0) src.Consume(static_cast<size_t>(n));
+  StartAsyncWrite(src);
 }
 
-void Connection::StartAsyncWrite() {
-  std::swap(out_, writing_);
+void Connection::StartAsyncWrite(Buffer& src) {
+  std::swap(src, writing_);
   uv_buf_t b = uv_buf_init(writing_.data(), static_cast<unsigned>(writing_.size()));
   write_req_ = worker_.TakeWriteReq();
   write_req_->data = this;
@@ -145,10 +169,7 @@ void Connection::StartAsyncWrite() {
   write_in_flight_ = true;
   Hold();  // the request refers to this object until its callback
   worker_.timers(TimeoutKind::kWrite).Add(&write_timer_, worker_.now_ms());
-  if (queued_bytes() > worker_.config().output_high_water && reading_) {
-    PauseReading();
-    paused_for_output_ = true;
-  }
+  NoteBacklog();
 }
 
 void Connection::OnWriteCb(uv_write_t* req, int status) {
@@ -161,7 +182,7 @@ void Connection::OnWriteCb(uv_write_t* req, int status) {
   if (status < 0) {
     c->Close();
   } else if (!c->closing_) {
-    if (!c->out_.empty()) {
+    if (c->HasUnsent()) {
       c->Flush();
     } else {
       c->AfterOutputDrained();
@@ -176,7 +197,11 @@ void Connection::AfterOutputDrained() {
     ResumeReading();
   }
   if (close_after_write_) {
-    BeginLinger();
+    if (tls_) {
+      FlushTls();  // close_notify (once), then it lingers
+    } else {
+      BeginLinger();
+    }
     return;
   }
   OnWritten();
@@ -186,7 +211,12 @@ void Connection::CloseAfterWrite() {
   if (closing_ || close_after_write_) return;
   close_after_write_ = true;
   DisarmReadTimeout();
-  if (!write_in_flight_ && out_.empty()) BeginLinger();
+  if (write_in_flight_ || HasUnsent()) return;  // the write's end lingers
+  if (tls_) {
+    FlushTls();  // close_notify first; the write's end lingers
+  } else {
+    BeginLinger();
+  }
 }
 
 void Connection::BeginLinger() {
@@ -224,6 +254,7 @@ void Connection::DisarmReadTimeout() { Disarm(&read_timer_); }
 
 void Connection::Expire(TimeoutKind kind) {
   if (closing_) return;
+  if (tls_ && kind == TimeoutKind::kHeader) NoteTlsHeaderTimeout();
   if (kind == TimeoutKind::kWrite || kind == TimeoutKind::kLinger) {
     Close();
     return;
@@ -259,6 +290,7 @@ void Connection::OnCloseCb(uv_handle_t* h) {
   c->closed_ = true;
   c->in_.Release();
   c->out_.Release();
+  c->tls_.reset();  // the SSL and its buffers go now, not when the last Hold drops
   c->worker_.OnConnectionClosed(c);
   if (c->holds_ == 0) delete c;
 }

@@ -15,6 +15,13 @@
 // out(). When queued output passes the high-water mark, reading pauses until
 // the write drains (backpressure).
 //
+// TLS (a worker with a TlsAcceptor): reads land in the session's ciphertext
+// buffer and are decrypted into in(); Flush() encrypts out() into the
+// session's wire buffer, which is sent the same way. The protocol above sees
+// plaintext only and cannot tell the difference. The handshake runs under
+// the header timeout the connection starts with. Cleartext connections have
+// a null session and pay one pointer test for it.
+//
 // Timeouts: one read-side timer (header, body or idle) and one write-side
 // timer (write or linger), both intrusive entries in the worker's lists.
 // Loop thread only.
@@ -23,6 +30,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "core/buffer.h"
@@ -31,6 +39,7 @@
 namespace keel::core {
 
 class Worker;
+class TlsSession;
 
 // kHandler bounds how long a request may wait for a deferred answer (a
 // hash, a commit); it uses the read-side timer, which is free while a
@@ -59,7 +68,10 @@ class Connection {
   // Sends out(): uv_try_write first, uv_write for what is left.
   void Flush();
   bool write_in_flight() const { return write_in_flight_; }
-  size_t queued_bytes() const { return out_.size() + writing_.size(); }
+  size_t queued_bytes() const {
+    return out_.size() + writing_.size() + (tls_ ? TlsQueuedBytes() : 0);
+  }
+  bool tls() const { return tls_ != nullptr; }
 
   void PauseReading();
   void ResumeReading();
@@ -115,23 +127,39 @@ class Connection {
   virtual void OnClosing() {}
 
  private:
+  // Reads are at least this large; a nearly full buffer grows rather than
+  // reading a few bytes at a time.
+  static constexpr size_t kMinReadSpace = 4096;
+
   static void OnAllocCb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void OnWriteCb(uv_write_t* req, int status);
   static void OnShutdownCb(uv_shutdown_t* req, int status);
   static void OnCloseCb(uv_handle_t* h);
-  void StartAsyncWrite();
+  void NoteBacklog();
+  void Send(Buffer& src);
+  void StartAsyncWrite(Buffer& src);
   void AfterOutputDrained();
   void BeginLinger();
   void ReleaseIdleBuffers();
   void RecordPeer();
+  // TLS (connection_tls.cc).
+  bool StartTls();
+  void OnTlsRead();
+  void FlushTls();
+  void FailTls(const char* what, std::string_view reply);
+  void OnTlsAlloc(uv_buf_t* buf);
+  void NoteTlsHeaderTimeout();
+  size_t TlsQueuedBytes() const;
+  bool HasUnsent() const;
 
   Worker& worker_;
   uv_tcp_t tcp_;
   uv_write_t* write_req_ = nullptr;  // from the worker's pool while writing
   Buffer in_;
   Buffer out_;
-  Buffer writing_;  // owned by the in-flight uv_write
+  Buffer writing_;                   // owned by the in-flight uv_write
+  std::unique_ptr<TlsSession> tls_;  // null on a cleartext listener
   TimerEntry read_timer_;
   TimerEntry write_timer_;
   uint32_t holds_ = 0;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/tls_session.h"
 
 namespace keel::core {
 namespace {
@@ -15,6 +16,7 @@ constexpr uint64_t kTickMs = 250;
 
 Worker::Worker(const WorkerConfig& config, ConnectionFactory* factory)
     : config_(config), factory_(factory), pool_(config.block_size) {
+  if (config_.tls != nullptr) tls_ = std::make_unique<TlsAcceptor>(config_.tls);
   uv_loop_init(&loop_);
   loop_.data = this;
   const uint64_t durations[kTimeoutKinds] = {config_.header_timeout_ms, config_.body_timeout_ms,
@@ -42,6 +44,7 @@ Worker::~Worker() {
     uv_run(&loop_, UV_RUN_DEFAULT);
   }
   if (uv_loop_close(&loop_) != 0) LOG_WARN("worker loop closed with live handles");
+  if (tls_) LOG_DEBUG("tls: worker totals: %s", tls_->counters().Format().c_str());
 }
 
 Status Worker::Listen() {

@@ -27,6 +27,9 @@
 
 namespace keel::core {
 
+class TlsAcceptor;
+class TlsContext;
+
 struct WorkerConfig {
   ListenAddress address;
   int backlog = 4096;
@@ -47,6 +50,9 @@ struct WorkerConfig {
   uint32_t max_connections = 10000;
   // Thread-pool jobs (Offload) in flight per worker before Offload refuses.
   uint32_t max_offload = 1024;
+  // Non-null: the listener speaks TLS only, with this shared context (which
+  // must outlive the worker).
+  TlsContext* tls = nullptr;
 };
 
 // Creates the protocol's connection objects.
@@ -85,6 +91,8 @@ class Worker {
   uv_loop_t* loop() { return &loop_; }
   BufferPool& pool() { return pool_; }
   DateCache& date() { return date_; }
+  // Null on a cleartext listener.
+  TlsAcceptor* tls() { return tls_.get(); }
   const WorkerConfig& config() const { return config_; }
   uint64_t now_ms() const { return uv_now(&loop_); }
   bool draining() const { return draining_; }
@@ -129,6 +137,7 @@ class Worker {
   uint64_t drain_deadline_ms_ = 0;
   BufferPool pool_;
   DateCache date_;
+  std::unique_ptr<TlsAcceptor> tls_;
   std::unique_ptr<TimerList> timers_[kTimeoutKinds];
   Connection* connections_ = nullptr;  // intrusive list head
   size_t connection_count_ = 0;        // open (not yet closed) connections

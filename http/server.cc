@@ -39,6 +39,12 @@ core::Status Server::Start() {
   wc.open_connections = &open_connections_;
   // Our own workers join one SO_REUSEPORT group; another process must not.
   if (core::Status s = core::EnsureAddressFree(wc.address); !s.ok()) return s;
+  if (config_.tls) {
+    core::Result<std::unique_ptr<core::TlsContext>> tls = core::TlsContext::Create(*config_.tls);
+    if (!tls.ok()) return tls.status();
+    tls_ = std::move(tls).value();
+    wc.tls = tls_.get();
+  }
   for (unsigned i = 0; i < threads; ++i) {
     auto factory = std::make_unique<Factory>();
     factory->ctx.limits = &config_.limits;
@@ -70,6 +76,13 @@ core::Status Server::Start() {
 void Server::Drain() {
   for (auto& w : workers_) w->RequestDrain();
 }
+
+core::Status Server::ReloadTls() {
+  if (!tls_) return core::Status::FailedPrecondition("TLS is not enabled");
+  return tls_->Reload();
+}
+
+std::string Server::TlsDescription() const { return tls_ ? tls_->Describe() : std::string(); }
 
 void Server::Wait() {
   for (auto& w : workers_) w->Join();

@@ -12,10 +12,12 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "core/tls_context.h"
 #include "core/worker.h"
 #include "http/cors.h"
 #include "http/parser_limits.h"
@@ -33,6 +35,8 @@ struct ServerConfig {
   uint32_t rate_limit = 0;  // requests per second per address; 0 = off
   // Makes each worker's WorkerState (http/worker_state.h); may be empty.
   std::function<std::unique_ptr<WorkerState>()> make_worker_state;
+  // Set: every worker's listener speaks TLS only (see core/tls_context.h).
+  std::optional<core::TlsConfig> tls;
 };
 
 class Server {
@@ -48,6 +52,14 @@ class Server {
   void Drain();
   void Wait();
 
+  bool tls() const { return tls_ != nullptr; }
+  // Re-reads the certificate and key; new handshakes use them, open
+  // connections keep theirs. On error the current pair stays in use.
+  // Any thread, after Start.
+  core::Status ReloadTls();
+  // The current certificate, for log lines ("" without TLS).
+  std::string TlsDescription() const;
+
  private:
   class Factory;
 
@@ -56,6 +68,7 @@ class Server {
   CorsPolicy cors_;
   RateLimiter rate_limiter_;
   std::atomic<uint32_t> open_connections_{0};
+  std::unique_ptr<core::TlsContext> tls_;
   std::vector<std::unique_ptr<Factory>> factories_;
   std::vector<std::unique_ptr<core::Worker>> workers_;
   uint16_t port_ = 0;

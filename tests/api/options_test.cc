@@ -97,6 +97,8 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.login_max_failures_address == 20u; }},
       {"--login-window", "KEEL_LOGIN_WINDOW", "120",
        [](const Options& o) { return o.login_window == 120u; }},
+      {"--tls-min-version", "KEEL_TLS_MIN_VERSION", "1.3",
+       [](const Options& o) { return o.tls_min_version == core::TlsVersion::kTls13; }},
   };
 }
 
@@ -130,6 +132,9 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.rate_limit, 0u);
   EXPECT_EQ(o.store.map_size, uint64_t{64} << 30);
   EXPECT_EQ(o.store.sync, storage::SyncMode::kFull);
+  EXPECT_EQ(o.tls_cert, "");
+  EXPECT_EQ(o.tls_key, "");
+  EXPECT_EQ(o.tls_min_version, core::TlsVersion::kTls12);
   EXPECT_FALSE(o.help);
   EXPECT_FALSE(o.version);
 }
@@ -420,7 +425,23 @@ std::vector<ErrorCase> ErrorCases() {
       {{}, {{"KEEL_MAP_SIZE", "lots"}}, {"KEEL_MAP_SIZE: 'lots'"}},
       {{}, {{"KEEL_HEADER_TIMEOUT", "0"}}, {"KEEL_HEADER_TIMEOUT: '0'"}},
       {{}, {{"KEEL_MAX_BODY_BYTES", "2G"}}, {"KEEL_MAX_BODY_BYTES: '2G'"}},
+      {{"--tls-min-version", "1.1"}, {}, {"--tls-min-version: '1.1'", "1.2, 1.3"}},
+      {{"--tls-cert="}, {}, {"--tls-cert: must not be empty"}},
+      {{"--tls-cert", "c.pem"}, {}, {"--tls-cert needs --tls-key"}},
+      {{}, {{"KEEL_TLS_KEY", "k.pem"}}, {"--tls-key needs --tls-cert"}},
   };
+}
+
+TEST(Options, TlsCertAndKeyComeAsAPair) {
+  auto r = Parse({"--tls-cert", "/etc/keel/chain.pem"}, {{"KEEL_TLS_KEY", "/etc/keel/key.pem"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().tls_cert, "/etc/keel/chain.pem");
+  EXPECT_EQ(r.value().tls_key, "/etc/keel/key.pem");
+  r = Parse({"--tls-key=/k.pem", "--tls-cert=/c.pem"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().tls_cert, "/c.pem");
+  EXPECT_EQ(r.value().tls_key, "/k.pem");
+  EXPECT_NE(HelpText().find("KEEL_TLS_CERT, default none (cleartext HTTP)\n"), std::string::npos);
 }
 
 TEST(Options, EveryBadInputNamesTheOptionAndValue) {
@@ -488,7 +509,9 @@ TEST(Options, EveryOptionInTheHelpTextIsAccepted) {
     }
     ++found;
   }
-  EXPECT_EQ(found, EveryOption().size() + 3);  // + bench-endpoints, help, version
+  // + bench-endpoints, help, version, and the --tls-cert/--tls-key pair
+  // (TlsCertAndKeyComeAsAPair).
+  EXPECT_EQ(found, EveryOption().size() + 5);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -18,6 +21,8 @@
 #include <filesystem>
 #include <ostream>
 #include <regex>
+
+#include "tls_support.h"
 
 extern char** environ;
 
@@ -238,6 +243,7 @@ Connection::Connection(int fd, milliseconds timeout) : fd_(fd) { SetTimeout(time
 
 Connection::Connection(Connection&& o) noexcept
     : fd_(std::exchange(o.fd_, -1)),
+      ssl_(std::exchange(o.ssl_, nullptr)),
       timeout_(o.timeout_),
       buf_(std::move(o.buf_)),
       error_(std::move(o.error_)) {}
@@ -246,6 +252,7 @@ Connection& Connection::operator=(Connection&& o) noexcept {
   if (this != &o) {
     Close();
     fd_ = std::exchange(o.fd_, -1);
+    ssl_ = std::exchange(o.ssl_, nullptr);
     timeout_ = o.timeout_;
     buf_ = std::move(o.buf_);
     error_ = std::move(o.error_);
@@ -262,9 +269,47 @@ void Connection::SetTimeout(milliseconds timeout) {
   timeval tv{static_cast<time_t>(timeout.count() / 1000),
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  // With TLS a record may arrive in pieces after poll() said readable;
+  // SSL_read then blocks in recv, for at most this long.
+  if (ssl_ != nullptr) setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+bool Connection::StartTls() {
+  if (fd_ < 0) return Fail("TLS on a closed connection");
+  ERR_clear_error();
+  ssl_ = SSL_new(ClientTlsContext());
+  SSL_set_fd(ssl_, fd_);
+  SetTimeout(timeout_);  // the handshake's reads are bounded too
+  if (SSL_connect(ssl_) != 1) {
+    char buf[256] = "no reason";
+    if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, buf, sizeof buf);
+    ERR_clear_error();
+    return Fail(std::string("TLS handshake: ") + buf);
+  }
+  return true;
+}
+
+std::string Connection::PeerSerial() const {
+  if (ssl_ == nullptr) return "";
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (cert == nullptr) return "";
+  std::string out;
+  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr)) {
+    if (char* hex = BN_bn2hex(bn)) {
+      out = hex;
+      OPENSSL_free(hex);
+    }
+    BN_free(bn);
+  }
+  X509_free(cert);
+  return out;
 }
 
 void Connection::Close(bool reset) {
+  if (ssl_ != nullptr) {
+    SSL_free(ssl_);  // no close_notify: closing the socket is enough here
+    ssl_ = nullptr;
+  }
   if (fd_ < 0) return;
   if (reset) {
     linger l{1, 0};
@@ -281,6 +326,16 @@ bool Connection::Fail(std::string why) {
 
 bool Connection::SendAll(std::string_view bytes) {
   if (fd_ < 0) return Fail("send on a closed connection");
+  if (ssl_ != nullptr) {
+    // SIGPIPE is not in play: SSL_write uses write(2) on a socket whose
+    // peer may be gone, so the harness ignores it (see TestServer::Start).
+    ERR_clear_error();
+    if (SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
+      ERR_clear_error();
+      return Fail(std::string("SSL_write: ") + std::strerror(errno));
+    }
+    return true;
+  }
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -291,6 +346,7 @@ bool Connection::SendAll(std::string_view bytes) {
 }
 
 Connection::Fill Connection::FillBuffer(Clock::time_point deadline) {
+  if (ssl_ != nullptr) return FillBufferTls(deadline);
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
     int r = poll(&p, 1, RemainingMs(deadline));
@@ -304,6 +360,37 @@ Connection::Fill Connection::FillBuffer(Clock::time_point deadline) {
     if (n == 0) return Fill::kEof;
     buf_.append(tmp, static_cast<size_t>(n));
     return Fill::kData;
+  }
+}
+
+Connection::Fill Connection::FillBufferTls(Clock::time_point deadline) {
+  for (;;) {
+    if (SSL_pending(ssl_) == 0) {
+      pollfd p{fd_, POLLIN, 0};
+      int r = poll(&p, 1, RemainingMs(deadline));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return Fill::kError;
+      if (r == 0) return Fill::kTimeout;
+    }
+    char tmp[65536];
+    ERR_clear_error();
+    errno = 0;
+    int n = SSL_read(ssl_, tmp, sizeof tmp);
+    if (n > 0) {
+      buf_.append(tmp, static_cast<size_t>(n));
+      return Fill::kData;
+    }
+    int err = SSL_get_error(ssl_, n);
+    ERR_clear_error();
+    if (err == SSL_ERROR_WANT_READ) continue;  // a post-handshake message, no data
+    if (err == SSL_ERROR_ZERO_RETURN) return Fill::kEof;
+    if (err == SSL_ERROR_SYSCALL) {
+      if (errno == EINTR) continue;
+      if (errno == ECONNRESET) return Fill::kReset;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Fill::kTimeout;
+      if (errno == 0) return Fill::kEof;
+    }
+    return Fill::kError;
   }
 }
 
@@ -500,6 +587,14 @@ bool TestServer::Start(const ServerOptions& options) {
   std::vector<std::string> args{KeelBinary()};
   if (options.pass_port) args.insert(args.end(), {"--port", "0"});
   args.insert(args.end(), {"--data-dir", data_dir_});
+  tls_ = options.tls;
+  if (tls_) {
+    // SSL_write on a socket the server closed must fail, not kill the test.
+    signal(SIGPIPE, SIG_IGN);
+    const bool shared = options.tls_cert.empty();
+    args.insert(args.end(), {"--tls-cert", shared ? SharedLeaf().chain_file : options.tls_cert,
+                             "--tls-key", shared ? SharedLeaf().key_file : options.tls_key});
+  }
   args.insert(args.end(), options.args.begin(), options.args.end());
   Exec exec(args, options.env);
 
@@ -508,8 +603,13 @@ bool TestServer::Start(const ServerOptions& options) {
     error_ = "pipe failed";
     return false;
   }
-  pid_ = Spawn(exec, fds[1], -1);
+  int err_fd = -1;
+  if (!options.stderr_path.empty()) {
+    err_fd = open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  }
+  pid_ = Spawn(exec, fds[1], err_fd);
   close(fds[1]);
+  if (err_fd >= 0) close(err_fd);
   stdout_fd_ = fds[0];
   if (pid_ < 0) {
     error_ = "fork failed";
@@ -517,7 +617,7 @@ bool TestServer::Start(const ServerOptions& options) {
   }
 
   // Read stdout until the listening line shows up.
-  static const std::regex kListening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
+  static const std::regex kListening(R"(listening on https?://127\.0\.0\.1:([0-9]+))");
   const Clock::time_point deadline = Clock::now() + options.start_timeout;
   std::string seen;
   for (;;) {
@@ -566,7 +666,12 @@ std::string TestServer::Stdout() const {
 }
 
 Connection TestServer::Connect(milliseconds timeout) const {
-  return Connection(ConnectTcp(port_), timeout);
+  Connection c(ConnectTcp(port_), timeout);
+  if (tls_ && c.ok() && !c.StartTls()) {
+    ADD_FAILURE() << "connection to port " << port_ << ": " << c.error();
+    c.Close();
+  }
+  return c;
 }
 
 std::optional<HttpResponse> TestServer::RoundTrip(std::string_view request, bool head_request,
@@ -776,4 +881,8 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key) 
   return HasCommonHeaders(r);
 }
 
+}  // namespace keel::integration
+
+namespace keel::integration {
+bool ServerOptions::DefaultTls() { return TlsFromEnv(); }
 }  // namespace keel::integration

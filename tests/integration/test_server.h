@@ -1,5 +1,6 @@
 // Integration-test harness: starts the real `keel` binary on port 0 and talks
-// HTTP/1.1 to it over plain POSIX sockets on 127.0.0.1.
+// HTTP/1.1 to it over plain POSIX sockets on 127.0.0.1, or over TLS (OpenSSL
+// on the same sockets) when the server was started with ServerOptions::tls.
 //
 // Nothing here knows keel's internals; the binary is a black box found through
 // the KEEL_BINARY environment variable (set by ctest), falling back to
@@ -19,6 +20,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+struct ssl_st;
 
 namespace keel::integration {
 
@@ -69,6 +72,12 @@ class Connection {
 
   bool ok() const { return fd_ >= 0; }
   int fd() const { return fd_; }
+  // Runs a TLS handshake on the socket (within the timeout); every later
+  // read and write goes through it. False, with error(), on failure.
+  bool StartTls();
+  bool tls() const { return ssl_ != nullptr; }
+  // The server certificate's serial in hex ("" without TLS).
+  std::string PeerSerial() const;
   // The deadline for each ReadResponse / ReadUntilClose call, and the
   // send-blocking limit.
   void SetTimeout(milliseconds timeout);
@@ -91,6 +100,7 @@ class Connection {
   enum class Fill { kData, kEof, kReset, kTimeout, kError };
   static const char* Describe(Fill fill);
   Fill FillBuffer(std::chrono::steady_clock::time_point deadline);
+  Fill FillBufferTls(std::chrono::steady_clock::time_point deadline);
   bool ReadHead(std::chrono::steady_clock::time_point deadline, size_t* head_end);
   bool ReadBytes(size_t n, std::chrono::steady_clock::time_point deadline);
   bool ReadLine(std::chrono::steady_clock::time_point deadline, std::string* line);
@@ -98,6 +108,7 @@ class Connection {
   bool Fail(std::string why);
 
   int fd_ = -1;
+  ssl_st* ssl_ = nullptr;  // owned; null on a cleartext connection
   milliseconds timeout_{5000};
   std::string buf_;  // received, not yet consumed
   std::string error_;
@@ -112,6 +123,16 @@ struct ServerOptions {
   // and removes. Given: used as is and left in place, so a later server can
   // reopen it (restart and crash tests); the caller removes it (TempDir).
   std::string data_dir = {};
+  // Speak TLS: the server gets --tls-cert/--tls-key (the files below, or
+  // the shared test leaf when they are empty) and Connect() wraps its
+  // sockets. Defaults to KEEL_TEST_TLS (tls_support.h).
+  bool tls = DefaultTls();
+  std::string tls_cert = {};
+  std::string tls_key = {};
+  // Non-empty: the server's stderr goes to this file (appended).
+  std::string stderr_path = {};
+
+  static bool DefaultTls();
 };
 
 // A running keel process. The constructor starts it and waits for its
@@ -132,6 +153,7 @@ class TestServer {
   bool ok() const { return port_ > 0 && pid_ > 0; }
   const std::string& error() const { return error_; }
   int port() const { return port_; }
+  bool tls() const { return tls_; }
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
@@ -156,6 +178,7 @@ class TestServer {
 
   pid_t pid_ = -1;
   int port_ = 0;
+  bool tls_ = false;
   int stdout_fd_ = -1;
   std::string data_dir_;
   bool owns_data_dir_ = false;  // remove data_dir_ in the destructor
