@@ -199,8 +199,8 @@ int Main(int argc, char** argv) {
               host.c_str(), v6 ? "]" : "", server.port(), config.threads,
               config.threads == 1 ? "" : "s");
   std::fflush(stdout);
-  // Type=notify (deploy/systemd/keel.service): systemd counts keel as started, and
-  // starts what depends on it, only once it listens.
+  // Type=notify (deploy/systemd/keel.service): systemd counts keel as
+  // started, and starts what depends on it, only once it listens.
   if (core::Status s = core::NotifyServiceManager("READY=1"); !s.ok())
     LOG_WARN("%s", s.message().c_str());
 

@@ -73,10 +73,13 @@ class OpenApiTest : public ::testing::Test {
   simdjson::dom::element doc_;
 };
 
-TEST_F(OpenApiTest, IsOpenApi31) {
+TEST_F(OpenApiTest, IsOpenApi31ForThisVersionWithBearerAuth) {
   std::string_view version;
   ASSERT_EQ(doc_["openapi"].get(version), simdjson::SUCCESS);
   EXPECT_EQ(version.substr(0, 4), "3.1.");
+  std::string_view api_version;
+  ASSERT_EQ(doc_.at_pointer("/info/version").get(api_version), simdjson::SUCCESS);
+  EXPECT_EQ(api_version, KEEL_VERSION) << "info.version must follow the project version";
   std::string_view scheme;
   ASSERT_EQ(doc_.at_pointer("/components/securitySchemes/bearerAuth/scheme").get(scheme),
             simdjson::SUCCESS);

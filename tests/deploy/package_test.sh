@@ -6,7 +6,8 @@
 #   lintian  lintian finds no error (and no warning) in the .deb
 #   verify   systemd-analyze verify finds nothing to say about the unit
 #   install  dpkg -i, run keel and keel-admin from /usr/bin, check the user,
-#            the conffile and the installed unit, then dpkg --purge. Needs
+#            the conffile, the installed unit and the logrotate snippet,
+#            then dpkg --purge. Needs
 #            root, or sudo without a password; fails otherwise.
 set -euo pipefail
 step="$1"
@@ -119,6 +120,11 @@ case "$step" in
     dpkg-query -W -f='${Conffiles}\n' keel | grep -q '/etc/keel/keel.env' ||
       fail "dpkg does not list keel.env as a conffile"
     verify_unit /lib/systemd/system/keel.service
+    # The logrotate snippet parses (su needs the keel user, so only here).
+    state="$(mktemp)"
+    out="$(logrotate --debug --state "$state" /etc/logrotate.d/keel 2>&1)" || fail "logrotate: $out"
+    rm -f "$state"
+    ! grep -qi 'error' <<<"$out" || fail "logrotate: $out"
 
     "${sudo[@]}" dpkg --purge keel >/dev/null || fail "dpkg --purge keel failed"
     [ ! -e /usr/bin/keel ] || fail "/usr/bin/keel left after purge"
