@@ -29,6 +29,7 @@
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
 #include "core/log.h"
+#include "core/sd_notify.h"
 #include "core/system_limits.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -234,9 +235,15 @@ int Main(int argc, char** argv) {
               server.tls() ? "https" : "http", v6 ? "[" : "", host.c_str(), v6 ? "]" : "",
               server.port(), config.threads, config.threads == 1 ? "" : "s");
   std::fflush(stdout);
+  // Type=notify (deploy/systemd/keel.service): systemd counts keel as
+  // started, and starts what depends on it, only once it listens.
+  if (core::Status s = core::NotifyServiceManager("READY=1"); !s.ok())
+    LOG_WARN("%s", s.message().c_str());
 
   int sig = signals.Wait();
   LOG_INFO("received %s: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (core::Status s = core::NotifyServiceManager("STOPPING=1"); !s.ok())
+    LOG_WARN("%s", s.message().c_str());
   state.ready.store(false);
   server.Drain();
   server.Wait();

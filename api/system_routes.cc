@@ -1,5 +1,6 @@
 #include "api/system_routes.h"
 
+#include "api/openapi.h"
 #include "core/json_writer.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -19,6 +20,18 @@ void AddSystemRoutes(http::Router& router, const SystemState* state, bool bench_
     } else {
       res.SendError(503, "the server is starting or draining");
     }
+  });
+  // The document is fixed for the life of the binary, so a client (or a
+  // cache) that already has it gets a 304: the same If-None-Match reading
+  // as for users, where W/"x" also matches "x" (weak comparison).
+  router.Add(Method::kGet, "/openapi.json", [](Request& req, Response& res) {
+    res.AddHeader("ETag", kOpenApiEtag);
+    std::string_view if_none_match = req.Find("if-none-match");
+    if (if_none_match == "*" || if_none_match.find(kOpenApiEtag) != std::string_view::npos) {
+      res.SendEmpty(304);
+      return;
+    }
+    res.Send(200, "application/json", kOpenApiJson);
   });
   if (!bench_endpoints) return;
 

@@ -1,5 +1,5 @@
-// The system endpoints: /healthz, /readyz and, with --bench-endpoints, the
-// TechEmpower /plaintext and /json tests.
+// The system endpoints: /healthz, /readyz, /openapi.json (api/openapi.h)
+// and, with --bench-endpoints, the TechEmpower /plaintext and /json tests.
 #pragma once
 
 #include <atomic>

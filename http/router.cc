@@ -63,6 +63,8 @@ std::string_view ParamName(std::string_view pattern, std::string_view segment) {
 
 struct Router::Route {
   Handler handler;
+  Method method = Method::kGet;
+  std::string pattern;                   // as given to Add, for Routes()
   std::vector<std::string> param_names;  // in path order
 };
 
@@ -123,6 +125,8 @@ void Router::Add(Method m, std::string_view pattern, Handler h) {
 
   auto route = std::make_unique<Route>();
   route->handler = std::move(h);
+  route->method = m;
+  route->pattern = pattern;
   uint32_t node = 0;
   std::string_view rest = pattern.substr(1);
   bool done = false;
@@ -206,6 +210,13 @@ std::string_view Router::AllowFor(std::string_view path) const {
   Captures captures;
   const Node* node = Resolve(path, captures);
   return node == nullptr ? std::string_view() : std::string_view(node->allow);
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const std::unique_ptr<Route>& r : routes_) out.push_back({r->method, r->pattern});
+  return out;
 }
 
 }  // namespace keel::http

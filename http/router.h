@@ -80,6 +80,17 @@ class Router {
   // empty if no pattern owns the path.
   std::string_view AllowFor(std::string_view path) const;
 
+  // One registration as given to Add: the method and the pattern, with its
+  // parameter names ("/api/users/{id}"). The HEAD that GET serves implicitly
+  // is not listed; a HEAD added explicitly is.
+  struct RouteInfo {
+    Method method;
+    std::string_view pattern;  // points into the router
+  };
+  // Every route added, in Add order: for checking the table against its
+  // documentation (api/openapi.json), not for serving. Allocates the vector.
+  std::vector<RouteInfo> Routes() const;
+
  private:
   struct Node;
   struct Route;

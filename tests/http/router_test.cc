@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/response.h"
 
@@ -288,6 +289,25 @@ TEST_F(RouterTest, HandlersSurviveMove) {
   EXPECT_EQ(match.handler, before);
   EXPECT_EQ(Run(match), "a");
   EXPECT_EQ(match.allow, "GET, HEAD");
+}
+
+TEST_F(RouterTest, RoutesListsEveryRegistrationInOrder) {
+  EXPECT_TRUE(router_.Routes().empty());
+  Add(Method::kGet, "/api/users/{id}", "get");
+  Add(Method::kPost, "/api/users", "create");
+  Add(Method::kHead, "/healthz", "head");
+  Add(Method::kDelete, "/api/users/{id}", "delete");
+
+  std::vector<Router::RouteInfo> routes = router_.Routes();
+  ASSERT_EQ(routes.size(), 4u);  // GET's implicit HEAD is not a registration
+  EXPECT_EQ(routes[0].method, Method::kGet);
+  EXPECT_EQ(routes[0].pattern, "/api/users/{id}");
+  EXPECT_EQ(routes[1].method, Method::kPost);
+  EXPECT_EQ(routes[1].pattern, "/api/users");
+  EXPECT_EQ(routes[2].method, Method::kHead);
+  EXPECT_EQ(routes[2].pattern, "/healthz");
+  EXPECT_EQ(routes[3].method, Method::kDelete);
+  EXPECT_EQ(routes[3].pattern, "/api/users/{id}");
 }
 
 using RouterDeathTest = RouterTest;
