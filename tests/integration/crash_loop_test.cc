@@ -141,8 +141,7 @@ TEST_P(CrashLoop, EveryAcknowledgedWriteSurvivesEveryKill) {
 }
 
 // --sync full is keel's default, named here because the loop is about it.
-INSTANTIATE_TEST_SUITE_P(Stores, CrashLoop,
-                         ::testing::Values(Backend{"Lmdb", {"--sync", "full"}}),
+INSTANTIATE_TEST_SUITE_P(Stores, CrashLoop, ::testing::Values(Backend{"Lmdb", {"--sync", "full"}}),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param.name;
                          });
