@@ -6,6 +6,7 @@ fd_count    open file descriptors
 connections the server's TCP connections on its port: sockets in
             /proc/net/tcp{,6} whose local port is the server's, other than
             the listener and TIME_WAIT (which hold no descriptor)
+dir_kb      the size of the files in a directory (the store's data dir)
 """
 
 import os
@@ -49,3 +50,16 @@ def connections(port):
             pass
     return count
 
+
+
+def dir_kb(path):
+    """The files directly in `path`, in KiB (0 if it cannot be read)."""
+    total = 0
+    try:
+        with os.scandir(path) as entries:
+            for e in entries:
+                if e.is_file(follow_symlinks=False):
+                    total += e.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0
+    return total // 1024

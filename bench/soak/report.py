@@ -160,6 +160,7 @@ def render(s):
         ("VmRSS", "#1a73e8", [(p["t"], p["rss_kb"] / 1024) for p in samples]),
         ("RssAnon", "#1e8e3e", [(p["t"], p.get("anon_kb", 0) / 1024) for p in samples]),
         ("RssFile", "#9aa0a6", [(p["t"], p.get("file_kb", 0) / 1024) for p in samples]),
+        ("store files", "#b06000", [(p["t"], p.get("store_kb", 0) / 1024) for p in samples]),
     ], "MiB", shade_until=warm))
     out.append(time_chart("open descriptors and TCP connections", [
         ("fds", "#1a73e8", [(p["t"], p["fds"]) for p in samples]),
@@ -195,8 +196,9 @@ def render(s):
                       [(e[0], str(e[1]), e[2]) for e in s["examples"]])
     out.append('<p class="small">Memory: VmRSS is what the memory check compares; RssAnon is '
                "heap and stacks (where a leak would show); RssFile is mapped files, mostly "
-               "LMDB's map. Connections are keel's sockets on its port other than the "
-               "listener and TIME_WAIT. The latency chart covers the read, write and "
+               "the store's map; store files is the size of the data dir's files. "
+               "Connections are keel's sockets on its port other than the listener and "
+               "TIME_WAIT. The latency chart covers the read, write and "
                "pipeline lanes, which never hash a password; every kind is in the table.</p>")
     out += ["</body>", "</html>", ""]
     return "\n".join(out)

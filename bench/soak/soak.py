@@ -124,9 +124,9 @@ class Sampler(threading.Thread):
     """Samples keel once a second on a fixed grid until `stop`, which it
     also sets when keel dies."""
 
-    def __init__(self, proc, port, t0, stop):
+    def __init__(self, proc, port, data_dir, t0, stop):
         super().__init__(name="sampler", daemon=True)
-        self.proc, self.port, self.t0, self.stop = proc, port, t0, stop
+        self.proc, self.port, self.data_dir, self.t0, self.stop = proc, port, data_dir, t0, stop
         self.samples = []
         self.died = False
 
@@ -148,6 +148,7 @@ class Sampler(threading.Thread):
                     "anon_kb": mem.get("RssAnon", 0), "file_kb": mem.get("RssFile", 0),
                     "fds": procstat.fd_count(self.proc.pid),
                     "conns": procstat.connections(self.port),
+                    "store_kb": procstat.dir_kb(self.data_dir),
                     "cpu_pct": round((ticks - last_ticks) / hz / (t - last_t) * 100, 1),
                 })
                 last_ticks, last_t = ticks, t
@@ -224,7 +225,7 @@ def soak(args, procs, tmp, now):
     t0 = time.monotonic()
     ctx.rec = traffic.Recorder(t0)
     ctx.warm_until = t0 + args.warmup
-    sampler = Sampler(server.proc, port, t0, ctx.stop)
+    sampler = Sampler(server.proc, port, data_dir, t0, ctx.stop)
     sampler.start()
     crashed = []
     threads = start_lanes(ctx, accounts, crashed, args.lanes)
