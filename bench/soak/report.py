@@ -148,14 +148,14 @@ def render(s):
     warm = s["warmup_s"]
     rss = s["rss"]
     hlines = []
-    if rss.get("base_kb"):
-        base = rss["base_kb"] / 1024
+    if rss.get("anon_base_kb"):
+        base = rss["anon_base_kb"]
         hlines = [(base, "first-window median"),
                   (base * (1 + s["rss_limit_pct"] / 100), f"limit: +{s['rss_limit_pct']:g}%")]
     out.append("<h2>Charts</h2>")
-    out.append(time_chart("keel VmRSS (MiB), the axis spanning only the values", [
-        ("VmRSS", "#1a73e8", [(p["t"], p["rss_kb"] / 1024) for p in samples]),
-    ], "MiB", zero=False, shade_until=warm, hlines=hlines))
+    out.append(time_chart("keel RssAnon (KiB, the heap check; the axis spans only the values)", [
+        ("RssAnon", "#1e8e3e", [(p["t"], p.get("anon_kb", 0)) for p in samples]),
+    ], "KiB", zero=False, shade_until=warm, hlines=hlines))
     out.append(time_chart("keel memory by kind (MiB)", [
         ("VmRSS", "#1a73e8", [(p["t"], p["rss_kb"] / 1024) for p in samples]),
         ("RssAnon", "#1e8e3e", [(p["t"], p.get("anon_kb", 0) / 1024) for p in samples]),
@@ -194,8 +194,8 @@ def render(s):
         out.append("<h2>First unexpected answers</h2>")
         out += _table(("kind", "outcome", "detail"),
                       [(e[0], str(e[1]), e[2]) for e in s["examples"]])
-    out.append('<p class="small">Memory: VmRSS is what the memory check compares; RssAnon is '
-               "heap and stacks (where a leak would show); RssFile is mapped files, mostly "
+    out.append('<p class="small">Memory: RssAnon is heap and stacks, where a leak shows, and '
+               "what the heap check compares; RssFile is mapped files, mostly "
                "the store's map; store files is the size of the data dir's files. "
                "Connections are keel's sockets on its port other than the listener and "
                "TIME_WAIT. The latency chart covers the read, write and "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tools/bench soak: hours-in-minutes of mixed traffic against one keel.
+"""tools/bench soak: mixed traffic against one keel, judged on what it leaves behind.
 
 Starts keel (its own temporary data dir, a free port on 127.0.0.1, a cheap
 argon2 cost as the tests use), creates an admin and a few users, then runs
@@ -9,9 +9,10 @@ disconnects and pipelining. Every second it samples keel's memory
 (/proc/<pid>/status), open fds (/proc/<pid>/fd), TCP connections and CPU,
 and the answers and latencies of that second. It writes a self-contained
 HTML report with SVG charts and the same figures as JSON, and passes or
-fails on the rules in bench/soak/verdict.py: memory after warm-up grows by
-at most --rss-limit-pct, fds do not grow, no 5xx but the designed 503, every
-answer expected, and a clean exit.
+fails on the rules in bench/soak/verdict.py: the heap (RssAnon) after
+warm-up grows by at most --rss-limit-pct, fds do not grow, no 5xx but the
+designed 503, every answer expected, and a clean exit. VmRSS is reported
+too; it also counts the store's mapped pages, which grow with its data.
 
 Python 3 standard library only; only 127.0.0.1 is contacted. Every process
 started here is stopped by its PID, also on Ctrl-C or SIGTERM.
@@ -65,18 +66,19 @@ def parse_args(argv):
     p.add_argument("--duration", metavar="S", type=float, default=600,
                    help="seconds of traffic (default 600)")
     p.add_argument("--warmup", metavar="S", type=float,
-                   help="seconds at the start that the memory check ignores, during which "
-                   "sign-ups run 8 times as fast (default 120, or 40%% of --duration when "
-                   "that is less)")
+                   help="seconds at the start that the heap check ignores, during which "
+                   "every lane runs 3 times as fast and sign-ups 8 times (default 120, or "
+                   "40%% of --duration when that is less)")
     p.add_argument("--rate-scale", metavar="X", type=float, default=1.0,
                    help="multiplies every lane's request rate (default 1)")
     p.add_argument("--lanes", metavar="LIST", type=lane_list, default=list(LANES),
                    help="comma-separated lanes to run (default all: " + ",".join(LANES) +
                    "); fewer narrow down what a failure comes from")
     p.add_argument("--rss-limit-pct", metavar="PCT", type=float, default=2.0,
-                   help="largest memory growth after warm-up that passes (default 2)")
+                   help="largest heap (RssAnon) growth after warm-up that passes (default 2)")
     p.add_argument("--no-rss-gate", action="store_true",
-                   help="report memory growth but do not fail on it (sanitizer builds)")
+                   help="report heap growth but do not fail on it (automatic for sanitizer "
+                   "builds)")
     p.add_argument("--out", metavar="FILE",
                    help="the HTML report (default out/soak-<date>.html); the JSON goes "
                    "next to it with .json")

@@ -6,13 +6,15 @@ import unittest
 import verdict
 
 
-def samples(rss_values, start_t=1):
-    return [{"t": start_t + i, "rss_kb": v} for i, v in enumerate(rss_values)]
+def samples(anon_values, start_t=1):
+    """The store's map stays at 4000 KiB; only the heap moves."""
+    return [{"t": start_t + i, "rss_kb": v + 4000, "anon_kb": v, "file_kb": 4000}
+            for i, v in enumerate(anon_values)]
 
 
-def judge(rss_values, warmup=2, gate=True, fds=(24, 24), bad=None, unexpected=None,
+def judge(anon_values, warmup=2, gate=True, fds=(24, 24), bad=None, unexpected=None,
           exit_ok=True):
-    return verdict.judge(samples(rss_values), warmup, 2.0, gate, fds[0], fds[1],
+    return verdict.judge(samples(anon_values), warmup, 2.0, gate, fds[0], fds[1],
                          collections.Counter(bad or {}), collections.Counter(unexpected or {}),
                          "exit 0", exit_ok)
 
@@ -34,33 +36,42 @@ class Percentile(unittest.TestCase):
 class Memory(unittest.TestCase):
     def test_flat_memory_passes(self):
         checks = judge([900, 950] + [1000] * 20)
-        self.assertTrue(by_name(checks)["memory"].ok)
+        self.assertTrue(by_name(checks)["heap"].ok)
         self.assertTrue(verdict.passed(checks))
 
     def test_warmup_growth_is_ignored(self):
         # Doubling during the warm-up, flat after it.
         checks = judge([500, 800] + [1000] * 20, warmup=3)
-        self.assertTrue(by_name(checks)["memory"].ok)
+        self.assertTrue(by_name(checks)["heap"].ok)
 
     def test_growth_past_the_limit_fails(self):
         # 1000 -> 1030 kB after the warm-up: +3%.
         checks = judge([1000] * 2 + [1000 + i * 30 / 19 for i in range(20)])
-        self.assertFalse(by_name(checks)["memory"].ok)
+        self.assertFalse(by_name(checks)["heap"].ok)
         self.assertFalse(verdict.passed(checks))
 
     def test_one_spike_at_the_end_does_not_fail(self):
         # Medians of windows, not single samples.
         checks = judge([1000] * 21 + [2000])
-        self.assertTrue(by_name(checks)["memory"].ok)
+        self.assertTrue(by_name(checks)["heap"].ok)
 
     def test_not_gated_reports_but_passes(self):
         checks = judge([1000] * 2 + [1000 + i * 10 for i in range(20)], gate=False)
-        self.assertIsNone(by_name(checks)["memory"].ok)
-        self.assertIn("not gated", by_name(checks)["memory"].detail)
+        self.assertIsNone(by_name(checks)["heap"].ok)
+        self.assertIn("not gated", by_name(checks)["heap"].detail)
         self.assertTrue(verdict.passed(checks))
 
     def test_too_few_samples_fails(self):
-        self.assertFalse(by_name(judge([1000] * 5))["memory"].ok)
+        self.assertFalse(by_name(judge([1000] * 5))["heap"].ok)
+
+    def test_mapped_file_growth_is_reported_not_gated(self):
+        s = [{"t": 1 + i, "anon_kb": 1000, "file_kb": 4000 + 20 * i, "rss_kb": 5000 + 20 * i}
+             for i in range(22)]
+        checks = by_name(verdict.judge(s, 2, 2.0, True, 24, 24, collections.Counter(),
+                                       collections.Counter(), "exit 0", True))
+        self.assertTrue(checks["heap"].ok)
+        self.assertIsNone(checks["VmRSS"].ok)
+        self.assertIn("RssFile", checks["VmRSS"].detail)
 
 
 class Others(unittest.TestCase):

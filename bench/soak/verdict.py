@@ -1,9 +1,10 @@
 """The soak's pass/fail rules, as pure functions of what was measured.
 
 A run passes when every gated check passes:
-  memory      the median VmRSS of the last window is at most `limit_pct`
-              above the median of the first window after warm-up (a window
-              is a fifth of the post-warm-up samples, 3 to 30 of them)
+  heap        the median RssAnon (keel's anonymous memory: heap, stacks) of
+              the last window is at most `limit_pct` above the median of the
+              first window after warm-up (a window is a fifth of the
+              post-warm-up samples, 3 to 30 of them)
   descriptors keel's open fds once idle after the traffic are no more than
               once idle before it
   5xx         no 5xx answer except 503 with Retry-After (the hash queue's
@@ -11,6 +12,11 @@ A run passes when every gated check passes:
   answers     every request got an answer its lane expects
   exit        keel lived to the end and exited 0 on SIGTERM (under
               AddressSanitizer that includes LeakSanitizer's check)
+
+VmRSS is reported beside the heap check, not gated: its other part,
+RssFile, is mostly the store's memory map, which grows with the data the
+store keeps (refresh tokens are remembered after rotation, to catch their
+reuse), and that is data, not a leak. A leak shows in RssAnon.
 """
 
 from dataclasses import dataclass
@@ -50,25 +56,33 @@ def rss_windows(samples, warmup_s, key="rss_kb"):
     return median(post[:w]), median(post[-w:]), w
 
 
+def _growth(win):
+    base, end, _ = win
+    return (end - base) / base * 100 if base else 0.0
+
+
 def judge(samples, warmup_s, limit_pct, rss_gate, fds_before, fds_after, bad_5xx,
           unexpected, exit_detail, exit_ok):
     """The checks, in report order. `bad_5xx` and `unexpected` map
     (kind, outcome) to counts."""
     checks = []
-    win = rss_windows(samples, warmup_s)
+    win = rss_windows(samples, warmup_s, "anon_kb")
     if win is None:
-        checks.append(Check("memory", False, "fewer than 6 samples after warm-up"))
+        checks.append(Check("heap", False, "fewer than 6 samples after warm-up"))
     else:
-        base, end, w = win
-        growth = (end - base) / base * 100 if base else 0.0
-        detail = (f"VmRSS {base / 1024:.1f} MiB -> {end / 1024:.1f} MiB ({growth:+.2f}%, "
-                  f"medians of the first and last {w} samples after warm-up; "
-                  f"limit +{limit_pct:g}%)")
+        growth = _growth(win)
+        detail = (f"RssAnon {win[0]:.0f} KiB -> {win[1]:.0f} KiB ({growth:+.2f}%, medians of "
+                  f"the first and last {win[2]} samples after warm-up; limit +{limit_pct:g}%)")
         if rss_gate:
-            checks.append(Check("memory", growth <= limit_pct, detail))
+            checks.append(Check("heap", growth <= limit_pct, detail))
         else:
-            checks.append(Check("memory", None, detail + "; not gated: a sanitizer build's "
+            checks.append(Check("heap", None, detail + "; not gated: a sanitizer build's "
                                 "allocator keeps freed memory in quarantine"))
+        total, mapped = rss_windows(samples, warmup_s), rss_windows(samples, warmup_s, "file_kb")
+        checks.append(Check("VmRSS", None, (
+            f"{total[0] / 1024:.2f} MiB -> {total[1] / 1024:.2f} MiB ({_growth(total):+.2f}%), "
+            f"of which RssFile (mostly the store's map) {mapped[0]:.0f} -> {mapped[1]:.0f} KiB; "
+            "reported, not gated")))
     if fds_before is None or fds_after is None:
         checks.append(Check("descriptors", False, "keel's fds could not be read when idle"))
     else:
