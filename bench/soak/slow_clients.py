@@ -150,7 +150,7 @@ def attack(args, procs, tmp):
                                  env=env)
     pid, port = server.proc.pid, server.port
     log(f"keel pid {pid} on port {port}; {args.connections} slow connections, "
-        f"--header-timeout {args.header_timeout}, wrk for {args.duration} s")
+        f"--header-timeout {args.header_timeout}, {args.prober} prober for {args.duration} s")
     time.sleep(0.5)
     rss_before = procstat.memory_kb(pid)["VmRSS"]
 
