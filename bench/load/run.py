@@ -435,12 +435,15 @@ def _listdir(path):
         return []
 
 
-def start_keel(procs, keel, data_dir, options, cpus, tmp):
+def start_keel(procs, keel, data_dir, options, cpus, tmp, env=None):
+    """keel on 127.0.0.1 and a free port, once it answers GET /plaintext
+    (so `options` must hold --bench-endpoints). `env`: its whole
+    environment (default: this process's)."""
     out_path = os.path.join(tmp, "keel.out")
     with open(out_path, "wb") as out:
         proc = procs.start(pinned(cpus, [keel] + options + [
             "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir]),
-            stdout=out, stderr=subprocess.STDOUT)
+            stdout=out, stderr=subprocess.STDOUT, env=env)
     server = Server("keel", proc, 0, out_path)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

@@ -3,95 +3,20 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <atomic>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "api_client.h"
+#include "durability_support.h"
 #include "test_server.h"
 
 namespace keel::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-ServerOptions OnDir(const TempDir& dir, std::vector<std::string> args,
-                    std::vector<std::string> env = {}) {
-  return {.args = std::move(args), .env = std::move(env), .data_dir = dir.path()};
-}
-
-// The emails of every user, as the admin lists them.
-std::optional<std::set<std::string>> AllEmails(const Api& api) {
-  auto admin = api.Admin();
-  if (!admin) return std::nullopt;
-  auto users = api.ListAll(admin->access_token);
-  if (!users) return std::nullopt;
-  std::set<std::string> emails;
-  for (const JsonValue& u : *users) emails.insert(u.GetString("email").value_or(""));
-  return emails;
-}
-
-// Signs users up over one keep-alive connection per thread until told to
-// stop, remembering each email the server acknowledged with 201 and when.
-// Transport errors (the server being killed) end a thread quietly.
-class SignUpLoad {
- public:
-  struct Ack {
-    std::string email;
-    Clock::time_point at;
-  };
-
-  SignUpLoad(const TestServer& server, int threads, std::string prefix) {
-    for (int t = 0; t < threads; ++t) {
-      threads_.emplace_back(
-          [this, &server, prefix, t] { Run(server, prefix + std::to_string(t)); });
-    }
-  }
-  ~SignUpLoad() { Stop(); }
-
-  void Stop() {
-    stop_.store(true);
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-  // Valid after Stop().
-  const std::vector<Ack>& acks() const { return acks_; }
-  int other_statuses() const { return other_statuses_; }
-
- private:
-  void Run(const TestServer& server, const std::string& prefix) {
-    std::vector<Ack> mine;
-    int other = 0;
-    Connection c = server.Connect(milliseconds(3000));
-    for (int i = 0; c.ok() && !stop_.load(); ++i) {
-      std::string email = prefix + "-" + std::to_string(i) + "@example.com";
-      std::string body =
-          Obj({Str("email", email), Str("name", "Load"), Str("password", "correct horse")});
-      if (!c.SendAll(JsonRequest("POST", "/api/users", body))) break;
-      auto r = c.ReadResponse();
-      if (!r) break;
-      if (r->status == 201) {
-        mine.push_back({email, Clock::now()});
-      } else {
-        ++other;
-      }
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    acks_.insert(acks_.end(), mine.begin(), mine.end());
-    other_statuses_ += other;
-  }
-
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::vector<Ack> acks_;  // guarded by mu_ until Stop()
-  int other_statuses_ = 0;
-};
 
 TEST(Durability, RestartKeepsUsersSessionsAndKey) {
   TempDir dir;
