@@ -32,6 +32,8 @@ Worker::Worker(const WorkerConfig& config, ConnectionFactory* factory)
   drain_async_.data = this;
   uv_idle_init(&loop_, &resume_idle_);
   resume_idle_.data = this;
+  uv_idle_init(&loop_, &expire_idle_);
+  expire_idle_.data = this;
   uv_async_init(&loop_, &post_async_, OnPostCb);
   post_async_.data = this;
 }
@@ -173,14 +175,33 @@ void Worker::OnTickCb(uv_timer_t* t) {
   }
 }
 
+// At most kMaxExpiriesPerTurn timeouts are handled per loop iteration. When
+// thousands of connections time out in the same tick (a slowloris wave all
+// reaching --header-timeout together), answering and closing them all at
+// once would stall every other request on this loop for tens of
+// milliseconds; in slices, requests on live connections are served between
+// them. The rest are expired on the following iterations (an idle handle
+// keeps the loop from blocking meanwhile), so a late 408 is late by loop
+// turns, not by ticks.
 void Worker::ExpireTimers() {
   uint64_t now = now_ms();
-  for (int k = 0; k < kTimeoutKinds; ++k) {
-    while (TimerEntry* e = timers_[k]->PopExpired(now)) {
+  size_t budget = kMaxExpiriesPerTurn;
+  for (int k = 0; k < kTimeoutKinds && budget > 0; ++k) {
+    while (budget > 0) {
+      TimerEntry* e = timers_[k]->PopExpired(now);
+      if (e == nullptr) break;
       static_cast<Connection*>(e->owner)->Expire(static_cast<TimeoutKind>(k));
+      --budget;
     }
   }
+  if (budget == 0) {
+    uv_idle_start(&expire_idle_, OnExpireIdleCb);
+  } else {
+    uv_idle_stop(&expire_idle_);
+  }
 }
+
+void Worker::OnExpireIdleCb(uv_idle_t* h) { static_cast<Worker*>(h->data)->ExpireTimers(); }
 
 uv_write_t* Worker::TakeWriteReq() {
   if (free_write_reqs_.empty()) return new uv_write_t;
@@ -223,6 +244,7 @@ void Worker::MaybeFinish() {
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&resume_idle_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&expire_idle_), nullptr);
 }
 
 void Worker::CloseListener() {

@@ -113,6 +113,8 @@ class Worker {
  private:
   static void OnConnectionCb(uv_stream_t* server, int status);
   static void OnTickCb(uv_timer_t* t);
+  static void OnExpireIdleCb(uv_idle_t* h);
+  static constexpr size_t kMaxExpiriesPerTurn = 128;
   static void OnDrainCb(uv_async_t* a);
   static void OnResumeCb(uv_idle_t* i);
   static void OnPostCb(uv_async_t* a);
@@ -129,6 +131,7 @@ class Worker {
   uv_timer_t tick_;
   uv_async_t drain_async_;
   uv_idle_t resume_idle_;
+  uv_idle_t expire_idle_;  // runs while expired timeouts wait for their slice
   uv_async_t post_async_;
   bool listener_closed_ = false;
   bool draining_ = false;
