@@ -28,6 +28,8 @@ constexpr std::array<HttpErrorInfo, kCount> kInfo = [] {
       "Content-Length conflicts with Transfer-Encoding or itself");
   set(HttpError::kInvalidChunkSize, 400, "invalid chunk size");
   set(HttpError::kHeadNotCrlfCrlf, 400, "the header section must end with CRLF CRLF");
+  set(HttpError::kRequestLineNotCrlf, 400, "the request line must end with CRLF");
+  set(HttpError::kEmptyHeaderName, 400, "a header field has an empty name");
   set(HttpError::kChunkedNotCrlfCrlf, 400, "the chunked body must end with CRLF CRLF");
   set(HttpError::kObsFold, 400, "obsolete header line folding is not allowed");
   set(HttpError::kNulInHeader, 400, "NUL in header value");

@@ -26,6 +26,8 @@ enum class HttpError : uint8_t {
   kConflictingLengths,
   kInvalidChunkSize,
   kHeadNotCrlfCrlf,
+  kRequestLineNotCrlf,
+  kEmptyHeaderName,
   kChunkedNotCrlfCrlf,
   kObsFold,
   kNulInHeader,

@@ -70,6 +70,14 @@ bool HeadEndsWithCrlfCrlf(std::string_view tail) {
   return tail.substr(nl + 1, 2) == "\r\n";
 }
 
+// llhttp 8.1 also ends the request line at a bare LF; a front end that
+// insists on CRLF would read that line differently. `after_url` starts
+// right after the request target and holds the whole request line.
+bool RequestLineEndsWithCrlf(std::string_view after_url) {
+  size_t nl = after_url.find('\n');
+  return nl != std::string_view::npos && nl > 0 && after_url[nl - 1] == '\r';
+}
+
 // `after_url` starts right after the request target. True for a
 // well-formed " HTTP/<digit>.<digit>" that is not 1.0 or 1.1.
 bool IsUnsupportedVersion(std::string_view after_url) {
@@ -182,13 +190,8 @@ RequestParser::Event RequestParser::Parse(core::Buffer& in) {
   if (message_done_) return Event::kRequest;
   if (fed_ >= in.size()) return Event::kNeedMore;
   base_ = in.data();
-  bool had_headers = headers_done_;
+  size_ = in.size();
   llhttp_errno_t err = llhttp_execute(&parser_, base_ + fed_, in.size() - fed_);
-  bool ok = err == HPE_OK || (err == HPE_PAUSED && message_done_);
-  if (ok && !had_headers && headers_done_ && !HeadEndsWithCrlfCrlf(in.view().substr(header_end_))) {
-    Fail(HttpError::kHeadNotCrlfCrlf);
-    return Event::kError;
-  }
   if (err == HPE_OK) {
     fed_ = in.size();
     // Bytes that neither completed a header nor reached a callback limit
@@ -335,6 +338,9 @@ int RequestParser::OnHeaderFieldComplete(llhttp_t* p) {
   // in the input buffer (base_ is valid during Parse).
   self->field_started_ = false;
   std::string_view name(self->base_ + self->field_begin_, self->header_end_ - self->field_begin_);
+  // llhttp lets ": value" through as a field with an empty name; a
+  // field-name is a token of at least one character (RFC 9110 5.1).
+  if (name.empty()) return self->Fail(HttpError::kEmptyHeaderName);
   auto bump = [](uint8_t& n) { n = n < UINT8_MAX ? n + 1 : n; };
   switch (name.size()) {
     case 4:
@@ -384,6 +390,15 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
   // (curl's "Upgrade: h2c", say). CONNECT stays an upgrade: what follows
   // it is not HTTP.
   if (p->method != HTTP_CONNECT) p->upgrade = 0;
+  // The line endings llhttp lets through, checked before anything else and
+  // before a single body or trailer byte is parsed, so the verdict does not
+  // depend on what follows or on how it was split. The head's bytes up to
+  // its final LF are in the buffer: llhttp has just consumed them.
+  std::string_view buffered(self->base_, self->size_);
+  if (!RequestLineEndsWithCrlf(buffered.substr(self->url_end_)))
+    return self->Fail(HttpError::kRequestLineNotCrlf);
+  if (!HeadEndsWithCrlfCrlf(buffered.substr(self->header_end_)))
+    return self->Fail(HttpError::kHeadNotCrlfCrlf);
   // RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host
   // (HTTP/1.0 at most one); ambiguity about the target is how cache
   // poisoning starts. Decided here, before the body, so a request that

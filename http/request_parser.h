@@ -88,6 +88,7 @@ class RequestParser {
   llhttp_t parser_;
   const ParserLimits* limits_;
   const char* base_ = nullptr;  // in.data() during Parse
+  size_t size_ = 0;             // in.size() during Parse
   size_t fed_ = 0;              // bytes of in already given to llhttp
   size_t consumed_ = 0;         // end of the completed message
   // Spans of the current message, as offsets from in.data().
