@@ -30,6 +30,7 @@
 #include "core/json_writer.h"
 #include "core/utf8.h"
 #include "http/request.h"
+#include "tests/fuzz/check.h"
 #include "tests/fuzz/json_reference.h"
 
 namespace {
@@ -40,15 +41,7 @@ using keel::core::JsonType;
 using keel::core::JsonWriter;
 using keel::core::Status;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "json_fuzz: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
-  std::abort();
-}
-
-void Check(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using keel::fuzz::Check;
 
 void CheckError(const Status& s) {
   Check(!s.message().empty(), "error without a message");
@@ -184,9 +177,10 @@ void FuzzReader(std::string_view payload, bool padded) {
   const bool accepted = ReadAll(reader, body.view, padded, members);
   const bool expected = keel::fuzz::IsAcceptableJsonObject(payload, JsonReader::kMaxNesting);
   if (accepted != expected) {
-    Fail(accepted ? "JsonReader accepted what the reference refuses"
-                  : "JsonReader refused what the reference accepts",
-         payload);
+    Check(false,
+          accepted ? "JsonReader accepted what the reference refuses"
+                   : "JsonReader refused what the reference accepts",
+          payload);
   }
   if (!accepted) return;
 
@@ -246,7 +240,8 @@ void FuzzWriterStrings(std::string_view payload) {
   keel::core::AppendJsonString(out, payload);
   Check(keel::core::IsValidUtf8(out), "AppendJsonString output is not UTF-8", out);
   for (unsigned char c : out) Check(c >= 0x20 && c != 0x7F, "raw control byte in output", out);
-  Check(out.find("\xE2\x80\xA8") == std::string::npos && out.find("\xE2\x80\xA9") == std::string::npos,
+  Check(out.find("\xE2\x80\xA8") == std::string::npos &&
+            out.find("\xE2\x80\xA9") == std::string::npos,
         "raw U+2028/U+2029 in output", out);
   const std::string expected = Sanitized(payload);
   if (keel::core::IsValidUtf8(payload)) Check(expected == payload, "Sanitized changed valid UTF-8");

@@ -24,6 +24,7 @@
 #include "auth/jwt.h"
 #include "auth/tokens.h"
 #include "core/utf8.h"
+#include "tests/fuzz/check.h"
 
 namespace {
 
@@ -39,15 +40,7 @@ constexpr int64_t kNow = 1700000000;
 constexpr int64_t kTtl = 900;
 constexpr int64_t kLeeway = 30;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "jwt_fuzz: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
-  std::abort();
-}
-
-void Check(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using keel::fuzz::Check;
 
 const JwtCodec& Codec() {
   static const JwtCodec codec(std::string(kKey), std::string(kIssuer), kTtl, kLeeway);
@@ -74,8 +67,7 @@ void CheckAccepted(const Claims& c, int64_t now, std::string_view token) {
 
 void CheckError(const Status& s) {
   Check(!s.ok() && !s.message().empty(), "error without a message");
-  Check(s.code() == Status::Code::kUnauthenticated, "Verify failed with another code",
-        s.message());
+  Check(s.code() == Status::Code::kUnauthenticated, "Verify failed with another code", s.message());
 }
 
 // Signs `claims` anew and checks the same claims come back.
@@ -89,7 +81,7 @@ void CheckResign(const Claims& c, int64_t now) {
     Check(!s.ok(), "Verify accepted a token over 4096 bytes", token);
     return;
   }
-  if (!s.ok()) Fail("Verify refused a token Sign made", s.message());
+  if (!s.ok()) Check(false, "Verify refused a token Sign made", s.message());
   Check(again.sub == c.sub && again.role == c.role && again.ver == c.ver, "claims changed", token);
   Check(again.iat == now && again.nbf == now && again.exp == now + kTtl, "times changed", token);
   Check(again.iss == kIssuer, "issuer changed", token);
@@ -133,13 +125,15 @@ void FuzzBase64(std::string_view payload) {
     auto r = keel::auth::Base64UrlDecode(payload);
     Check(r.ok() && r.value() == decoded, "Base64UrlDecode disagrees with Base64UrlDecodeTo");
   } else {
-    Check(!keel::auth::Base64UrlDecode(payload).ok(), "Base64UrlDecode accepts what DecodeTo refuses");
+    Check(!keel::auth::Base64UrlDecode(payload).ok(),
+          "Base64UrlDecode accepts what DecodeTo refuses");
   }
   std::string encoded = keel::auth::Base64UrlEncode(payload);
   Check(encoded.size() == (payload.size() * 4 + 2) / 3, "encoded length");
-  Check(encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-            std::string::npos,
-        "encoded text outside the alphabet", encoded);
+  Check(
+      encoded.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos,
+      "encoded text outside the alphabet", encoded);
   Check(keel::auth::Base64UrlDecodeTo(encoded, decoded) && decoded == payload,
         "encode then decode changed the bytes", encoded);
 }

@@ -17,20 +17,13 @@
 #include <vector>
 
 #include "api/options.h"
+#include "tests/fuzz/check.h"
 
 namespace {
 
 using keel::api::Options;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "options_fuzz: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
-  std::abort();
-}
-
-void Check(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using keel::fuzz::Check;
 
 void CheckRanges(const Options& o) {
   Check(!o.host.empty() && !o.data_dir.empty(), "empty host or data dir");

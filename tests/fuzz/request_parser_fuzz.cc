@@ -25,6 +25,7 @@
 #include "http/parser_limits.h"
 #include "http/request.h"
 #include "http/request_parser.h"
+#include "tests/fuzz/check.h"
 
 namespace {
 
@@ -34,15 +35,7 @@ using keel::http::ParserLimits;
 using keel::http::Request;
 using keel::http::RequestParser;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "request_parser_fuzz: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
-  std::abort();
-}
-
-void Check(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using keel::fuzz::Check;
 
 // Piece lengths from a small xorshift generator seeded by the input: a mix
 // of single bytes (every state of the parser interrupted) and longer runs.
@@ -72,8 +65,7 @@ bool HasAny(std::string_view s, std::string_view bytes) {
 }
 
 // Checks one built request and returns a printable copy of it.
-std::string Record(const Request& req, const Buffer& in, const ParserLimits& limits,
-                   size_t slots) {
+std::string Record(const Request& req, const Buffer& in, const ParserLimits& limits, size_t slots) {
   static constexpr std::string_view kCrLfNul("\r\n\0", 3);
   Check(Within(req.target, in), "target outside the input buffer", req.target);
   Check(req.target.size() <= limits.max_url_bytes, "target over max_url_bytes", req.target);
@@ -152,10 +144,16 @@ Outcome Run(const ParserLimits& limits, size_t slots, std::string_view stream, S
     }
     if (out.error != 0) {
       switch (out.error) {
-        case 400: case 413: case 414: case 417: case 431: case 501: case 505:
+        case 400:
+        case 413:
+        case 414:
+        case 417:
+        case 431:
+        case 501:
+        case 505:
           break;
         default:
-          Fail("unexpected error status", std::to_string(out.error));
+          Check(false, "unexpected error status", std::to_string(out.error));
       }
       Check(*parser.error_message() != '\0', "error without a message");
       return out;
@@ -173,11 +171,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 3) return 0;
   const uint8_t pick = data[0];
   ParserLimits limits;
-  limits.max_header_bytes = 32 + (pick & 0x0F) * 64;     // 32 .. 992
+  limits.max_header_bytes = 32 + (pick & 0x0F) * 64;      // 32 .. 992
   limits.max_url_bytes = 1 + ((pick >> 4) & 0x03) * 100;  // 1 .. 301
-  limits.max_body_bytes = (pick >> 6) * 40;                // 0 .. 120
-  limits.max_headers = 1 + (data[1] & 0x0F);               // 1 .. 16
-  const size_t slots = 1 + (data[2] & 0x0F);               // 1 .. 16
+  limits.max_body_bytes = (pick >> 6) * 40;               // 0 .. 120
+  limits.max_headers = 1 + (data[1] & 0x0F);              // 1 .. 16
+  const size_t slots = 1 + (data[2] & 0x0F);              // 1 .. 16
   Splitter split(data[1] | (uint32_t{data[2]} << 8));
   std::string_view stream(reinterpret_cast<const char*>(data) + 3, size - 3);
 
@@ -192,8 +190,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < common; ++i)
     Check(pieces.requests[i] == whole.requests[i], "split changed a request", whole.requests[i]);
   if ((pieces.error != 0) != (whole.error != 0))
-    Fail("split changed whether the stream fails",
-         "pieces " + std::to_string(pieces.error) + ", whole " + std::to_string(whole.error));
+    Check(false, "split changed whether the stream fails",
+          "pieces " + std::to_string(pieces.error) + ", whole " + std::to_string(whole.error));
   if (pieces.error == 0) {
     Check(pieces.requests.size() == whole.requests.size(), "split changed the request count");
     Check(pieces.in_message == whole.in_message, "split changed the final state");

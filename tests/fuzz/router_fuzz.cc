@@ -21,6 +21,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "tests/fuzz/check.h"
 
 namespace {
 
@@ -28,15 +29,7 @@ using keel::http::Method;
 using keel::http::PathParams;
 using keel::http::Router;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "router_fuzz: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
-  std::abort();
-}
-
-void Check(bool ok, const char* what, std::string_view detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using keel::fuzz::Check;
 
 // Literal segments are drawn from a small vocabulary (plus fuzzer bytes),
 // so patterns share prefixes and lookups hit them.
@@ -132,8 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Node& node = model[shape];
     const bool head_is_alias = !node.head_explicit && node.routes[Index(Method::kHead)] != nullptr;
-    const bool taken =
-        node.routes[Index(m)] != nullptr && !(m == Method::kHead && head_is_alias);
+    const bool taken = node.routes[Index(m)] != nullptr && !(m == Method::kHead && head_is_alias);
     if (taken) continue;  // Add would abort, by design
     const int id = route->id;
     router.Add(m, pattern, [id](keel::http::Request&, keel::http::Response&) { g_called = id; });
