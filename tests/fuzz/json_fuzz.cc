@@ -78,6 +78,18 @@ void FuzzValidators(std::string_view payload, bool padded) {
   const bool json_ok = keel::fuzz::IsAcceptableJsonObject(payload, JsonReader::kMaxNesting);
   namespace api = keel::api;
 
+  // The field rules on their own, on raw bytes (the parsers only hand
+  // them decoded JSON strings).
+  if (Valid(api::ValidateEmail(payload))) {
+    Check(payload.size() <= 254 && payload.find('@') != std::string_view::npos &&
+              payload.find('@') == payload.rfind('@'),
+          "ValidateEmail accepted a bad address", payload);
+  }
+  if (Valid(api::ValidateName(payload)))
+    Check(keel::core::IsValidUtf8(payload), "ValidateName accepted bad UTF-8", payload);
+  if (Status s = api::ValidateRole(payload); !s.ok()) CheckError(s);
+  if (Status s = api::ValidatePassword(payload); !s.ok()) CheckError(s);
+
   auto signup = api::ParseSignUp(req);
   if (Accepted(signup)) {
     const api::SignUpBody& b = signup.value();

@@ -129,7 +129,16 @@ Outcome Run(const ParserLimits& limits, size_t slots, std::string_view stream, S
     pos += n;
     while (true) {
       RequestParser::Event ev = parser.Parse(in);
-      if (ev == RequestParser::Event::kNeedMore) break;
+      if (ev == RequestParser::Event::kNeedMore) {
+        // The session's bookkeeping while it waits: 100 Continue once.
+        Check(!parser.in_body() || parser.in_message(), "in_body outside a message");
+        if (parser.wants_continue()) {
+          Check(parser.in_message(), "100-continue outside a message");
+          parser.continue_sent();
+          Check(!parser.wants_continue(), "100-continue asked twice");
+        }
+        break;
+      }
       if (ev == RequestParser::Event::kError) {
         out.error = parser.error_status();
         break;
