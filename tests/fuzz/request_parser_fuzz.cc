@@ -3,8 +3,9 @@
 // Parse / Build / Consume run until the parser needs more, so pipelined
 // requests are handled one after another from the same buffer.
 //
-// Input: byte 0 picks the limits (small, so every limit is reachable),
-// bytes 1-2 seed the split points, the rest is the stream. The same stream
+// Input: byte 0 picks the size limits (small, so every limit is reachable),
+// bytes 1-2 the header count limit and slots and seed the split points;
+// the rest is the stream. The same stream
 // is also parsed in one piece, and the two runs must agree: where TCP splits
 // a request must not change what is parsed (the requests and whether the
 // connection fails). Beyond that, every Request must honour the limits and
