@@ -72,6 +72,10 @@ std::string Record(const Request& req, const Buffer& in, const ParserLimits& lim
   Check(req.target.size() <= limits.max_url_bytes, "target over max_url_bytes", req.target);
   Check(!HasAny(req.target, std::string_view(" \r\n\0", 4)), "target with SP/CR/LF/NUL");
   Check(req.target.substr(0, req.path.size()) == req.path, "path is not a prefix of target");
+  // Strict mode: the request line ends in CRLF, like every header line.
+  const char* after = req.target.data() + req.target.size();
+  Check(in.view().substr(after - in.data(), 11).ends_with("\r\n"),
+        "request line does not end in CRLF", std::string_view(after, 11));
   Check(req.headers.size() <= limits.max_headers && req.headers.size() <= slots,
         "more headers than allowed");
   Check(req.body.size() <= limits.max_body_bytes, "body over max_body_bytes");
@@ -112,6 +116,7 @@ std::string Record(const Request& req, const Buffer& in, const ParserLimits& lim
 struct Outcome {
   std::vector<std::string> requests;
   int error = 0;  // 0: the connection is still open when the stream ends
+  std::string message;
   bool in_message = false;
 };
 
@@ -165,7 +170,8 @@ Outcome Run(const ParserLimits& limits, size_t slots, std::string_view stream, S
         default:
           Check(false, "unexpected error status", std::to_string(out.error));
       }
-      Check(*parser.error_message() != '\0', "error without a message");
+      out.message = parser.error_message();
+      Check(!out.message.empty(), "error without a message");
       return out;
     }
   }
@@ -196,19 +202,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // itself may be found at a different point (a limit crossed while bytes
   // trickle in, or a bad byte seen first when they come at once), but then
   // both runs must fail.
+  const std::string both = "pieces: " + std::to_string(pieces.requests.size()) +
+                           " requests, error " + std::to_string(pieces.error) + " " +
+                           pieces.message + "; whole: " + std::to_string(whole.requests.size()) +
+                           " requests, error " + std::to_string(whole.error) + " " + whole.message;
   size_t common = std::min(pieces.requests.size(), whole.requests.size());
   for (size_t i = 0; i < common; ++i)
     Check(pieces.requests[i] == whole.requests[i], "split changed a request", whole.requests[i]);
   if ((pieces.error != 0) != (whole.error != 0))
-    Check(false, "split changed whether the stream fails",
-          "pieces " + std::to_string(pieces.error) + ", whole " + std::to_string(whole.error));
+    Check(false, "split changed whether the stream fails", both);
   if (pieces.error == 0) {
-    Check(pieces.requests.size() == whole.requests.size(), "split changed the request count");
-    Check(pieces.in_message == whole.in_message, "split changed the final state");
+    Check(pieces.requests.size() == whole.requests.size(), "split changed the request count", both);
+    Check(pieces.in_message == whole.in_message, "split changed the final state", both);
   } else if (!IsLimitStatus(pieces.error) && !IsLimitStatus(whole.error)) {
-    Check(pieces.requests.size() == whole.requests.size(), "split changed the request count");
-    Check(pieces.error == whole.error, "split changed the error status",
-          std::to_string(pieces.error) + " vs " + std::to_string(whole.error));
+    Check(pieces.requests.size() == whole.requests.size(), "split changed the request count", both);
+    Check(pieces.error == whole.error, "split changed the error status", both);
   }
   return 0;
 }
