@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <bit>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -40,6 +42,50 @@ Status ErrorFor(error_code e) {
     default:
       return Status::InvalidArgument("body is not valid JSON");
   }
+}
+
+// True for a JSON number token (RFC 8259 section 6) whose value is a finite
+// double: "-0.5e-3", not "01", "1.", "+1" or "1e999".
+bool IsFiniteJsonNumber(std::string_view t) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  if (i != t.size()) return false;
+  const std::string copy(t);  // strtod wants a terminated string
+  return std::isfinite(std::strtod(copy.c_str(), nullptr));
+}
+
+// Reads (validates) a number as a double. simdjson 3.0 refuses any exponent
+// of more than 19 digits, even "1.5e0000000000000000000001" (15) or
+// "1e-99999999999999999999" (0). RFC 8259 lets a parser limit a number's
+// range, not its spelling, so such a token gets a second, slower look here:
+// valid syntax with a finite value passes. The value stays unread, which
+// the iterators skip; callers only need to know that it is valid.
+error_code ReadDouble(od::value& v) {
+  double d;
+  const error_code e = v.get_double().get(d);
+  if (e != simdjson::NUMBER_ERROR) return e;
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
+                            token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  return IsFiniteJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
 }
 
 error_code SkipValue(od::value& v, int depth);
@@ -94,10 +140,8 @@ error_code SkipValue(od::value& v, int depth) {
       std::string_view s;
       return v.get_string().get(s);
     }
-    case od::json_type::number: {
-      double d;
-      return v.get_double().get(d);
-    }
+    case od::json_type::number:
+      return ReadDouble(v);
     case od::json_type::boolean: {
       bool b;
       return v.get_bool().get(b);
@@ -181,8 +225,7 @@ error_code JsonReader::Impl::Read(JsonField& field) {
       if (auto e = v.is_integer().get(integer_syntax)) return e;
       field.number_ =
           integer_syntax ? JsonField::Number::kOutOfRange : JsonField::Number::kNotInteger;
-      double d;
-      return v.get_double().get(d);
+      return ReadDouble(v);
     }
     case od::json_type::boolean:
       field.type_ = JsonType::kBool;

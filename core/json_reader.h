@@ -30,7 +30,9 @@
 // Threads: a reader is used by one thread at a time. Memory: the parser's
 // buffers and the padding scratch grow to the largest body seen (rounded up
 // to a power of two) and are reused, so steady-state parsing does not
-// allocate. Only error Statuses allocate (their message).
+// allocate. Only error Statuses allocate (their message), and a number
+// whose exponent has more than 19 digits (simdjson refuses those, so the
+// reader checks the token itself, on a copy).
 #pragma once
 
 #include <cstddef>

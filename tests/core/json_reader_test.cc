@@ -169,6 +169,26 @@ TEST(JsonReader, RejectsMalformedJson) {
   }
 }
 
+// simdjson alone refuses exponents of more than 19 digits (found by
+// tests/fuzz, regressions/json/long-exponent*).
+TEST(JsonReader, AcceptsLongExponents) {
+  JsonReader reader;
+  auto r =
+      ReadAll(reader, R"({"a":1.5e0000000000000000000000000000000001,"b":-0e42242222222220113322,)"
+                      R"("c":[1e-99999999999999999999],"d":{"e":0E+00000000000000000000000}})");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r.value().size(), 4u);
+  EXPECT_EQ(r.value()[0].type(), JsonType::kNumber);
+  EXPECT_EQ(r.value()[0].GetInt64().status().message(), "a must be an integer");
+  EXPECT_EQ(r.value()[1].type(), JsonType::kNumber);
+  EXPECT_EQ(r.value()[2].type(), JsonType::kArray);
+  for (std::string_view bad :
+       {R"({"a":1e99999999999999999999})", R"({"a":[-1e+00000000000000000000999]})",
+        R"({"a":1e999999999999999999999x})", R"({"a":01e99999999999999999999})"}) {
+    EXPECT_NE(ErrorOf(bad), "<ok>") << bad;
+  }
+}
+
 TEST(JsonReader, RejectsInvalidUtf8) {
   EXPECT_EQ(ErrorOf("{\"a\":\"\xFF\"}"), "body is not valid UTF-8");
   EXPECT_EQ(ErrorOf("{\"a\":\"\xED\xA0\x80\"}"), "body is not valid UTF-8");
