@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/status_response.h"
+#include "auth/auth_metrics.h"
 
 namespace keel::api {
 namespace {
@@ -29,7 +30,9 @@ core::Status VerifyCached(const auth::JwtCodec& jwt, std::string_view token, aut
   thread_local std::array<CachedToken, kSlots> cache;
   int64_t now = NowSeconds();
   CachedToken& slot = cache[std::hash<std::string_view>{}(token) % kSlots];
-  if (!slot.token.empty() && slot.token == token) {
+  bool hit = !slot.token.empty() && slot.token == token;
+  auth::CountTokenCache(hit);
+  if (hit) {
     if (core::Status s = jwt.CheckTimes(slot.claims, now); !s.ok()) return s;
     *claims = slot.claims;
     return core::Status::Ok();
@@ -76,6 +79,7 @@ bool Authenticate(const http::Request& req, http::Response& res, const AppContex
   }
   caller->id = user.id;
   caller->admin = user.role == storage::kRoleAdmin;
+  res.set_user_id(user.id);  // for the access log
   return true;
 }
 

@@ -1,7 +1,8 @@
 // keel: the users-and-auth API server.
 //
 // The main thread parses options, prepares the data dir, starts the HTTP
-// workers, then waits on its own small loop for SIGINT/SIGTERM and drains.
+// workers (and the metrics listener), then waits on its own small loop for
+// SIGINT/SIGTERM, which drain, and SIGHUP, which reopens log files.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "api/app_context.h"
 #include "api/auth_routes.h"
 #include "api/bootstrap.h"
+#include "api/metrics_routes.h"
 #include "api/options.h"
 #include "api/system_routes.h"
 #include "api/users_routes.h"
@@ -24,8 +26,10 @@
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
 #include "auth/secret_key.h"
+#include "core/listen_socket.h"
 #include "core/log.h"
 #include "core/system_limits.h"
+#include "http/access_log.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/store.h"
@@ -66,18 +70,42 @@ http::ServerConfig MakeServerConfig(const Options& o) {
   return c;
 }
 
+// What SIGHUP does: everything that reopens or reloads goes here, so each
+// feature adds one line (the access log's file, for logrotate).
+struct HangupHooks {
+  http::AccessLog* access_log = nullptr;
+};
+
+void OnHangup(const HangupHooks& hooks) {
+  if (hooks.access_log != nullptr) {
+    LOG_INFO("received SIGHUP: reopening the access log");
+    hooks.access_log->Reopen();
+  }
+}
+
 struct SignalWaiter {
   uv_loop_t loop;
   uv_signal_t sigint;
   uv_signal_t sigterm;
+  uv_signal_t sighup;
+  HangupHooks hangup;
   int received = 0;
   bool installed = false;
+
+  void CloseAll() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sighup), nullptr);
+  }
 
   static void OnSignal(uv_signal_t* h, int signum) {
     auto* self = static_cast<SignalWaiter*>(h->data);
     self->received = signum;
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigint), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->sigterm), nullptr);
+    self->CloseAll();
+  }
+
+  static void OnHangupSignal(uv_signal_t* h, int) {
+    OnHangup(static_cast<SignalWaiter*>(h->data)->hangup);
   }
 
   // Installs the handlers. Done before the "listening" line is printed, so
@@ -88,9 +116,11 @@ struct SignalWaiter {
     uv_loop_init(&loop);
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);
-    sigint.data = sigterm.data = this;
+    uv_signal_init(&loop, &sighup);
+    sigint.data = sigterm.data = sighup.data = this;
     uv_signal_start(&sigint, OnSignal, SIGINT);
     uv_signal_start(&sigterm, OnSignal, SIGTERM);
+    uv_signal_start(&sighup, OnHangupSignal, SIGHUP);
   }
 
   // Blocks until SIGINT or SIGTERM arrives (one may already be pending).
@@ -102,8 +132,7 @@ struct SignalWaiter {
   ~SignalWaiter() {
     if (!installed) return;
     if (received == 0) {  // leaving early (a startup error): close by hand
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
-      uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+      CloseAll();
       uv_run(&loop, UV_RUN_DEFAULT);
     }
     uv_loop_close(&loop);
@@ -127,6 +156,8 @@ int Main(int argc, char** argv) {
   }
   core::LogLevel level;
   if (core::ParseLogLevel(opts.log_level, &level)) core::SetLogLevel(level);
+  core::LogFormat format;
+  if (core::ParseLogFormat(opts.log_format, &format)) core::SetLogFormat(format);
 
   core::Result<uint64_t> nofile = core::RaiseOpenFilesLimit();
   if (!nofile.ok()) LOG_WARN("%s", nofile.status().message().c_str());
@@ -181,13 +212,49 @@ int Main(int argc, char** argv) {
   AddUserRoutes(router, &app);
   AddAuthRoutes(router, &app);
 
+  http::ServerConfig config = MakeServerConfig(opts);
+  std::unique_ptr<http::AccessLog> access_log;
+  if (opts.access_log != "off") {
+    core::Result<std::unique_ptr<http::AccessLog>> opened =
+        http::AccessLog::Open(opts.access_log, config.threads);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "keel: %s\n", opened.status().message().c_str());
+      return 1;
+    }
+    access_log = std::move(opened).value();
+    config.access_log = access_log.get();
+  }
+  config.metrics = !opts.metrics_host.empty();
+
   SignalWaiter signals;
   signals.Install();
-  http::ServerConfig config = MakeServerConfig(opts);
+  signals.hangup.access_log = access_log.get();
   http::Server server(config, &router);
   if (core::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "keel: %s\n", s.message().c_str());
     return 1;
+  }
+
+  // The metrics listener: one worker, its own router with GET /metrics
+  // only, so metrics never reach the public port.
+  MetricsSources sources{&server, store.value().get(), access_log.get()};
+  http::Router metrics_router;
+  AddMetricsRoutes(metrics_router, &sources);
+  std::unique_ptr<http::Server> metrics_server;
+  if (config.metrics) {
+    http::ServerConfig mc;
+    mc.threads = 1;
+    mc.worker.address.host = opts.metrics_host;
+    mc.worker.address.port = opts.metrics_port;
+    mc.worker.max_connections = 64;
+    metrics_server = std::make_unique<http::Server>(mc, &metrics_router);
+    if (core::Status s = metrics_server->Start(); !s.ok()) {
+      std::fprintf(stderr, "keel: --metrics-listen: %s\n", s.message().c_str());
+      return 1;
+    }
+    bool v6 = opts.metrics_host.find(':') != std::string::npos;
+    std::printf("metrics on http://%s%s%s:%u/metrics\n", v6 ? "[" : "", opts.metrics_host.c_str(),
+                v6 ? "]" : "", metrics_server->port());
   }
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
@@ -201,6 +268,10 @@ int Main(int argc, char** argv) {
   LOG_INFO("received %s: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
   state.ready.store(false);
   server.Drain();
+  if (metrics_server) {
+    metrics_server->Drain();
+    metrics_server->Wait();
+  }
   server.Wait();
   LOG_INFO("stopped");
   return 0;

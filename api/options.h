@@ -31,6 +31,11 @@ struct Options {
   std::vector<std::string> cors_origins;  // lower-cased "scheme://host[:port]"
   bool bench_endpoints = false;           // GET /plaintext and GET /json
   std::string log_level = "info";         // error | warn | info | debug
+  std::string log_format = "text";        // text | json (the diagnostic log)
+  std::string access_log = "off";         // off | - (stdout) | a file path
+  // --metrics-listen: GET /metrics on its own listener; empty host: off.
+  std::string metrics_host;
+  uint16_t metrics_port = 0;
 
   // Request limits, in bytes. max_url_bytes bounds the request target alone.
   size_t max_header_bytes = 16384;

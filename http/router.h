@@ -51,6 +51,11 @@ class Router {
     // there; OPTIONS never listed. Set for kFound and kMethodNotAllowed,
     // empty for kNotFound. Points into the router.
     std::string_view allow;
+    // The owning pattern as first added ("/api/users/{id}") and its id
+    // (1..route_count()-1), for kFound and kMethodNotAllowed; for
+    // kNotFound "unmatched" and 0. Points into the router.
+    std::string_view route = "unmatched";
+    uint32_t route_id = 0;
   };
 
   Router();
@@ -80,6 +85,11 @@ class Router {
   // empty if no pattern owns the path.
   std::string_view AllowFor(std::string_view path) const;
 
+  // Route ids are dense: 0 is "unmatched", then one per distinct pattern in
+  // the order first added. For metrics, which keep one slot per id.
+  uint32_t route_count() const { return static_cast<uint32_t>(patterns_.size()); }
+  std::string_view route_name(uint32_t id) const { return *patterns_[id]; }
+
  private:
   struct Node;
   struct Route;
@@ -93,6 +103,7 @@ class Router {
 
   std::vector<Node> nodes_;                     // nodes_[0] is the root
   std::vector<std::unique_ptr<Route>> routes_;  // stable addresses
+  std::vector<std::unique_ptr<std::string>> patterns_;  // by route id
 };
 
 }  // namespace keel::http

@@ -12,6 +12,7 @@ namespace keel::http {
 class Server::Factory final : public core::ConnectionFactory {
  public:
   WorkerContext ctx;
+  std::unique_ptr<HttpMetrics> metrics;
   core::Connection* Create(core::Worker& worker) override { return new HttpSession(worker, ctx); }
 };
 
@@ -45,6 +46,13 @@ core::Status Server::Start() {
     factory->ctx.router = router_;
     factory->ctx.cors = &cors_;
     factory->ctx.rate_limiter = &rate_limiter_;
+    if (config_.metrics) {
+      factory->metrics = std::make_unique<HttpMetrics>(router_->route_count());
+      factory->ctx.metrics = factory->metrics.get();
+    }
+    if (config_.access_log != nullptr && i < config_.access_log->worker_count()) {
+      factory->ctx.access_log = config_.access_log->worker(i);
+    }
     auto worker = std::make_unique<core::Worker>(wc, factory.get());
     core::Status s = worker->Listen();
     if (!s.ok()) return s;
@@ -60,6 +68,19 @@ core::Status Server::Start() {
   for (auto& w : workers_) w->Start();
   started_ = true;
   return core::Status::Ok();
+}
+
+void Server::AppendMetrics(std::string& out) const {
+  if (!config_.metrics) return;
+  std::vector<const HttpMetrics*> workers;
+  for (const auto& f : factories_) workers.push_back(f->metrics.get());
+  AppendHttpMetrics(out, workers, *router_, open_connections_.load(std::memory_order_relaxed));
+}
+
+uint64_t Server::offload_in_flight() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->offload_in_flight();
+  return n;
 }
 
 void Server::Drain() {

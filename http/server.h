@@ -14,7 +14,9 @@
 
 #include "core/status.h"
 #include "core/worker.h"
+#include "http/access_log.h"
 #include "http/cors.h"
+#include "http/http_metrics.h"
 #include "http/parser_limits.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -27,6 +29,11 @@ struct ServerConfig {
   unsigned threads = 1;
   std::vector<std::string> cors_origins;
   uint32_t rate_limit = 0;  // requests per second per address; 0 = off
+  // Count requests and connections per worker (AppendMetrics prints them).
+  bool metrics = false;
+  // The access log, with at least `threads` worker buffers; null: off.
+  // Must outlive the server.
+  AccessLog* access_log = nullptr;
 };
 
 class Server {
@@ -41,6 +48,13 @@ class Server {
   uint16_t port() const { return port_; }
   void Drain();
   void Wait();
+
+  // Any thread, between Start and Wait: the keel_http_* families (empty
+  // unless ServerConfig::metrics).
+  void AppendMetrics(std::string& out) const;
+  // Any thread, between Start and Wait: thread-pool jobs (password hashes)
+  // queued or running, over all workers.
+  uint64_t offload_in_flight() const;
 
  private:
   class Factory;
