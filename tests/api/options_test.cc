@@ -91,6 +91,12 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.login_max_failures_address == 20u; }},
       {"--login-window", "KEEL_LOGIN_WINDOW", "120",
        [](const Options& o) { return o.login_window == 120u; }},
+      {"--log-format", "KEEL_LOG_FORMAT", "json",
+       [](const Options& o) { return o.log_format == "json"; }},
+      {"--access-log", "KEEL_ACCESS_LOG", "/var/log/keel/access.log",
+       [](const Options& o) { return o.access_log == "/var/log/keel/access.log"; }},
+      {"--metrics-listen", "KEEL_METRICS_LISTEN", "[::1]:9100",
+       [](const Options& o) { return o.metrics_host == "::1" && o.metrics_port == 9100; }},
   };
 }
 
@@ -121,6 +127,9 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.rate_limit, 0u);
   EXPECT_EQ(o.map_size, uint64_t{64} << 30);
   EXPECT_EQ(o.sync, "full");
+  EXPECT_EQ(o.log_format, "text");
+  EXPECT_EQ(o.access_log, "off");
+  EXPECT_EQ(o.metrics_host, "");  // off
   EXPECT_FALSE(o.help);
   EXPECT_FALSE(o.version);
 }
@@ -373,6 +382,12 @@ std::vector<ErrorCase> ErrorCases() {
       {{"--rate-limit", "1000000001"}, {}, {"--rate-limit: '1000000001'"}},
       {{"--log-level", "verbose"}, {}, {"--log-level: 'verbose'", "error, warn, info, debug"}},
       {{"--log-level", "INFO"}, {}, {"--log-level: 'INFO'"}},
+      {{"--log-format", "xml"}, {}, {"--log-format: 'xml'", "text, json"}},
+      {{"--access-log="}, {}, {"--access-log: must not be empty"}},
+      {{"--metrics-listen", "9100"}, {}, {"--metrics-listen: '9100'"}},
+      {{"--metrics-listen", "127.0.0.1:70000"}, {}, {"--metrics-listen: '127.0.0.1:70000'"}},
+      {{"--metrics-listen", "::1:9100"}, {}, {"--metrics-listen: '::1:9100'", "brackets"}},
+      {{"--metrics-listen", "example.com:9100"}, {}, {"--metrics-listen: 'example.com'"}},
       {{"--sync", "fast"}, {}, {"--sync: 'fast'", "full, meta, none"}},
       {{"--host="}, {}, {"--host: must not be empty"}},
       {{"--host", "example.com"}, {}, {"--host: 'example.com'"}},
@@ -470,6 +485,22 @@ TEST(Options, EveryOptionInTheHelpTextIsAccepted) {
     ++found;
   }
   EXPECT_EQ(found, EveryOption().size() + 3);  // + bench-endpoints, help, version
+}
+
+}  // namespace
+}  // namespace keel::api
+
+namespace keel::api {
+namespace {
+
+TEST(Options, MetricsListenForms) {
+  auto r = Parse({"--metrics-listen", "localhost:0"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().metrics_host, "127.0.0.1");
+  EXPECT_EQ(r.value().metrics_port, 0);
+  r = Parse({"--metrics-listen", "127.0.0.1:9100", "--metrics-listen", "off"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().metrics_host, "");
 }
 
 }  // namespace
