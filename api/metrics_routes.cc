@@ -27,8 +27,7 @@ std::string RenderMetrics(const MetricsSources& s) {
   }
   core::AppendProcessMetrics(out);
   p.Family("keel_build_info", "gauge", "Always 1; the labels say which build runs.");
-  p.Sample("keel_build_info", {{"version", KEEL_VERSION}, {"commit", KEEL_COMMIT}},
-           uint64_t{1});
+  p.Sample("keel_build_info", {{"version", KEEL_VERSION}, {"commit", KEEL_COMMIT}}, uint64_t{1});
   return out;
 }
 

@@ -39,9 +39,9 @@ ThreadCounters& Local() {
   return *mine;
 }
 
-constexpr uint64_t kHashBoundsNs[] = {
-    1'000'000,   2'500'000,   5'000'000,     10'000'000,    25'000'000,    50'000'000,
-    100'000'000, 250'000'000, 500'000'000,   1'000'000'000, 2'500'000'000, 5'000'000'000};
+constexpr uint64_t kHashBoundsNs[] = {1'000'000,   2'500'000,     5'000'000,     10'000'000,
+                                      25'000'000,  50'000'000,    100'000'000,   250'000'000,
+                                      500'000'000, 1'000'000'000, 2'500'000'000, 5'000'000'000};
 
 core::Histogram& HashHistogram() {
   static core::Histogram* h = new core::Histogram(kHashBoundsNs);

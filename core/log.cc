@@ -7,7 +7,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
-
 #include <string>
 
 #include "core/date_cache.h"

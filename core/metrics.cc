@@ -84,8 +84,7 @@ void PromText::Number(double v) {
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-void PromText::Sample(std::string_view name, std::initializer_list<Label> labels,
-                      uint64_t value) {
+void PromText::Sample(std::string_view name, std::initializer_list<Label> labels, uint64_t value) {
   Name(name, "", labels, nullptr);
   out_ += ' ';
   char buf[24];

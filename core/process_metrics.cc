@@ -17,8 +17,8 @@ namespace {
 
 // Fields of /proc/self/stat after the command name, which may hold spaces
 // and is wrapped in parentheses: field 3 (state) is index 0 here.
-bool StatFields(unsigned long long* utime, unsigned long long* stime,
-                unsigned long long* starttime, long* rss_pages) {
+bool StatFields(unsigned long long* utime, unsigned long long* stime, unsigned long long* starttime,
+                long* rss_pages) {
   std::ifstream f("/proc/self/stat");
   std::string line;
   if (!std::getline(f, line)) return false;
@@ -72,7 +72,8 @@ void AppendProcessMetrics(std::string& out) {
   unsigned long long utime = 0, stime = 0, start = 0;
   long rss = 0;
   if (StatFields(&utime, &stime, &start, &rss)) {
-    p.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+    p.Family("process_cpu_seconds_total", "counter",
+             "Total user and system CPU time spent in seconds.");
     p.Sample("process_cpu_seconds_total", {}, static_cast<double>(utime + stime) / ticks);
     p.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
     p.Sample("process_resident_memory_bytes", {},

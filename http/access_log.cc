@@ -114,9 +114,9 @@ core::Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path
   return std::unique_ptr<AccessLog>(new AccessLog(path, fd, workers == 0 ? 1 : workers));
 }
 
-AccessLog::AccessLog(std::string path, int fd, unsigned workers)
-    : path_(std::move(path)), fd_(fd) {
-  for (unsigned i = 0; i < workers; ++i) workers_.push_back(std::unique_ptr<Worker>(new Worker(this)));
+AccessLog::AccessLog(std::string path, int fd, unsigned workers) : path_(std::move(path)), fd_(fd) {
+  for (unsigned i = 0; i < workers; ++i)
+    workers_.push_back(std::unique_ptr<Worker>(new Worker(this)));
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -64,8 +64,7 @@ class AccessLog {
   };
 
   // `path`: a file (created 0640 if missing, appended to) or "-" (stdout).
-  static core::Result<std::unique_ptr<AccessLog>> Open(const std::string& path,
-                                                        unsigned workers);
+  static core::Result<std::unique_ptr<AccessLog>> Open(const std::string& path, unsigned workers);
   // Writes what is queued, then stops the thread.
   ~AccessLog();
   AccessLog(const AccessLog&) = delete;

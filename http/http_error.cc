@@ -59,10 +59,10 @@ constexpr std::string_view kTimestampShape = "0000-00-00T00:00:00Z";
 constexpr std::string_view kTimestampKey = "\"timestamp\":\"";
 
 struct Prebuilt {
-  std::string status_line;     // "HTTP/1.1 400 Bad Request\r\n"
-  std::string length_header;   // "Content-Type: ...\r\nContent-Length: "
-  size_t body_size = 0;        // without "request_id"
-  std::string body_head;       // {"error":...,"message":"...",
+  std::string status_line;    // "HTTP/1.1 400 Bad Request\r\n"
+  std::string length_header;  // "Content-Type: ...\r\nContent-Length: "
+  size_t body_size = 0;       // without "request_id"
+  std::string body_head;      // {"error":...,"message":"...",
 };
 
 std::array<Prebuilt, kCount> Build() {

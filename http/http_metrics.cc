@@ -9,9 +9,9 @@ namespace keel::http {
 namespace {
 
 // Every status keel sends (http/status_line.cc), then "other".
-constexpr int kCodes[] = {100, 200, 201, 202, 204, 301, 304, 400, 401, 403, 404,
-                          405, 406, 408, 409, 411, 412, 413, 414, 415, 417, 422,
-                          428, 429, 431, 500, 501, 503, 505, 507};
+constexpr int kCodes[] = {100, 200, 201, 202, 204, 301, 304, 400, 401, 403,
+                          404, 405, 406, 408, 409, 411, 412, 413, 414, 415,
+                          417, 422, 428, 429, 431, 500, 501, 503, 505, 507};
 constexpr size_t kCodeCount = std::size(kCodes) + 1;
 constexpr size_t kOtherCode = std::size(kCodes);
 
@@ -22,9 +22,7 @@ constexpr std::array<uint8_t, 600> kCodeSlot = [] {
   return t;
 }();
 
-size_t CodeSlot(int status) {
-  return status >= 0 && status < 600 ? kCodeSlot[status] : kOtherCode;
-}
+size_t CodeSlot(int status) { return status >= 0 && status < 600 ? kCodeSlot[status] : kOtherCode; }
 
 std::string CodeLabel(size_t slot) {
   return slot == kOtherCode ? "other" : std::to_string(kCodes[slot]);
@@ -104,30 +102,27 @@ void AppendHttpMetrics(std::string& out, std::span<const HttpMetrics* const> wor
         h.Add(&w->durations_[slot * HttpMetrics::kBuckets], w->duration_sums_[slot].Get());
       }
       if (h.empty()) continue;
-      p.HistogramSamples("keel_http_request_duration_seconds",
-                         {{"method", MethodName(static_cast<Method>(m))},
-                          {"route", router.route_name(route)}},
-                         h, 1e9);
+      p.HistogramSamples(
+          "keel_http_request_duration_seconds",
+          {{"method", MethodName(static_cast<Method>(m))}, {"route", router.route_name(route)}}, h,
+          1e9);
     }
   }
 
   p.Family("keel_http_request_bytes_total", "counter",
            "Bytes of requests received: request line, headers and body.");
-  p.Sample("keel_http_request_bytes_total", {}, sum([](const HttpMetrics& w) {
-             return w.bytes_in_.Get();
-           }));
+  p.Sample("keel_http_request_bytes_total", {},
+           sum([](const HttpMetrics& w) { return w.bytes_in_.Get(); }));
   p.Family("keel_http_response_bytes_total", "counter", "Bytes of responses written.");
-  p.Sample("keel_http_response_bytes_total", {}, sum([](const HttpMetrics& w) {
-             return w.bytes_out_.Get();
-           }));
+  p.Sample("keel_http_response_bytes_total", {},
+           sum([](const HttpMetrics& w) { return w.bytes_out_.Get(); }));
 
   p.Family("keel_http_connections_open", "gauge", "Open client connections.");
   p.Sample("keel_http_connections_open", {}, open_connections);
   p.Family("keel_http_connections_accepted_total", "counter",
            "Client connections accepted, the rejected ones included.");
-  p.Sample("keel_http_connections_accepted_total", {}, sum([](const HttpMetrics& w) {
-             return w.accepted_.Get();
-           }));
+  p.Sample("keel_http_connections_accepted_total", {},
+           sum([](const HttpMetrics& w) { return w.accepted_.Get(); }));
   p.Family("keel_http_connections_rejected_total", "counter",
            "Client connections answered 503 and closed at once, by reason.");
   static constexpr std::string_view kReasons[] = {"over_capacity", "draining"};
@@ -145,11 +140,9 @@ void AppendHttpMetrics(std::string& out, std::span<const HttpMetrics* const> wor
     p.Sample("keel_http_parse_errors_total", {{"code", code_label}}, n);
   }
 
-  p.Family("keel_http_rate_limited_total", "counter",
-           "Requests refused with 429 by --rate-limit.");
-  p.Sample("keel_http_rate_limited_total", {}, sum([](const HttpMetrics& w) {
-             return w.rate_limited_.Get();
-           }));
+  p.Family("keel_http_rate_limited_total", "counter", "Requests refused with 429 by --rate-limit.");
+  p.Sample("keel_http_rate_limited_total", {},
+           sum([](const HttpMetrics& w) { return w.rate_limited_.Get(); }));
 }
 
 }  // namespace keel::http

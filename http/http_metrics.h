@@ -23,8 +23,8 @@ class Router;
 
 // 100 us ... 10 s, in nanoseconds.
 inline constexpr uint64_t kDurationBoundsNs[] = {
-    100'000,     250'000,     500'000,       1'000'000,     2'500'000,     5'000'000,
-    10'000'000,  25'000'000,  50'000'000,    100'000'000,   250'000'000,   500'000'000,
+    100'000,       250'000,       500'000,       1'000'000,     2'500'000,   5'000'000,
+    10'000'000,    25'000'000,    50'000'000,    100'000'000,   250'000'000, 500'000'000,
     1'000'000'000, 2'500'000'000, 5'000'000'000, 10'000'000'000};
 
 enum class Rejection : uint8_t { kOverCapacity, kDraining };
@@ -52,8 +52,8 @@ class HttpMetrics {
   size_t DurationSlot(uint32_t route, Method m) const;
 
   uint32_t routes_;
-  std::unique_ptr<core::Counter[]> requests_;   // [route][method][code]
-  std::unique_ptr<core::Counter[]> durations_;  // [route][method][bucket]
+  std::unique_ptr<core::Counter[]> requests_;       // [route][method][code]
+  std::unique_ptr<core::Counter[]> durations_;      // [route][method][bucket]
   std::unique_ptr<core::Counter[]> duration_sums_;  // [route][method], ns
   std::unique_ptr<core::Counter[]> parse_errors_;   // [code]
   core::Counter bytes_in_;

@@ -1,6 +1,5 @@
 #include "http/http_session.h"
 
-
 #include "core/worker.h"
 #include "http/cors.h"
 #include "http/http_metrics.h"
@@ -57,8 +56,7 @@ void HttpSession::ProcessInput() {
   Flush();
 }
 
-Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10,
-                                     RequestRecord* rec) {
+Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10, RequestRecord* rec) {
   core::DateCache& date = worker().date();
   Response::Context c;
   c.out = &out();

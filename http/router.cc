@@ -95,9 +95,7 @@ void Router::Node::RebuildAllow() {
   }
 }
 
-Router::Router() : nodes_(1) {
-  patterns_.push_back(std::make_unique<std::string>("unmatched"));
-}
+Router::Router() : nodes_(1) { patterns_.push_back(std::make_unique<std::string>("unmatched")); }
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;

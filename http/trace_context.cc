@@ -124,8 +124,7 @@ void IdSource::RandomHex(char* out, size_t bytes) {
   }
 }
 
-void FormatTraceparent(const char trace_id[32], const char span_id[16], uint8_t flags,
-                       char* out) {
+void FormatTraceparent(const char trace_id[32], const char span_id[16], uint8_t flags, char* out) {
   std::memcpy(out, "00-", 3);
   std::memcpy(out + 3, trace_id, 32);
   out[35] = '-';

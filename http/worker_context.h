@@ -34,7 +34,7 @@ struct WorkerContext {
   const CorsPolicy* cors = nullptr;
   RateLimiter* rate_limiter = nullptr;  // shared by all workers, thread-safe
   // The lifecycle's observers (http/lifecycle.h); null when off.
-  HttpMetrics* metrics = nullptr;          // this worker's own
+  HttpMetrics* metrics = nullptr;           // this worker's own
   AccessLog::Worker* access_log = nullptr;  // this worker's buffer
 
   std::array<Header, kMaxHeaders> header_slots{};

@@ -65,10 +65,10 @@ void Writer::RunBatch(std::vector<Job>& batch) {
     for (Job& job : batch) results_.push_back(RunInTxn(*env_, parent.get(), job.op, &txn_));
     auto start = std::chrono::steady_clock::now();
     rc = parent.Commit();
-    metrics_.commit_ns.Observe(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                             start)
-            .count()));
+    metrics_.commit_ns.Observe(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count()));
     metrics_.batch_size.Observe(batch.size());
     if (rc != 0) {
       // Nothing of the batch is durable: every op reports the commit's error.

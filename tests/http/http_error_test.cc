@@ -76,9 +76,9 @@ RequestRecord RecordWithId(std::string_view id) {
 // With a request id they still match: X-Request-Id and traceparent in the
 // head, "request_id" in the body, and a Content-Length that counts it.
 TEST(HttpError, PrebuiltAnswersWithRequestIdMatchTheGeneralPath) {
-  for (std::string_view id : {std::string_view("a"),
-                              std::string_view("0123456789abcdef-0000000000000001"),
-                              std::string_view("x.y_z:1-2")}) {
+  for (std::string_view id :
+       {std::string_view("a"), std::string_view("0123456789abcdef-0000000000000001"),
+        std::string_view("x.y_z:1-2")}) {
     RequestRecord prebuilt = RecordWithId(id);
     RequestRecord general = prebuilt;
     for (int i = 1; i < static_cast<int>(HttpError::kCount); ++i) {

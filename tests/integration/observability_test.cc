@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api_client.h"
 #include "test_server.h"
 
 namespace keel::integration {
@@ -38,9 +39,9 @@ TEST_F(RequestIds, AValidIncomingIdIsEchoed) {
 
 TEST_F(RequestIds, AnInvalidOrMissingIdIsReplaced) {
   std::set<std::string> seen;
-  for (std::string header : {"X-Request-Id: " + std::string(129, 'a'),
-                             std::string("X-Request-Id: has/slash"),
-                             std::string("X-Request-Id: a\"quote"), std::string("Accept: */*")}) {
+  for (std::string header :
+       {"X-Request-Id: " + std::string(129, 'a'), std::string("X-Request-Id: has/slash"),
+        std::string("X-Request-Id: a\"quote"), std::string("Accept: */*")}) {
     auto r = server_->RoundTrip(Get("/healthz", {header}));
     ASSERT_TRUE(r);
     auto id = r->Header("X-Request-Id");
@@ -89,9 +90,12 @@ TEST_F(RequestIds, AValidTraceparentIsContinued) {
 
 TEST_F(RequestIds, AnInvalidOrMissingTraceparentStartsANewTrace) {
   for (std::vector<std::string> headers :
-       {std::vector<std::string>{"traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01"},
-        std::vector<std::string>{"traceparent: 00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"},
-        std::vector<std::string>{"traceparent: ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+       {std::vector<std::string>{
+            "traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01"},
+        std::vector<std::string>{
+            "traceparent: 00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"},
+        std::vector<std::string>{
+            "traceparent: ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
         std::vector<std::string>{std::string("traceparent: ") + kIncoming,
                                  std::string("traceparent: ") + kIncoming},
         std::vector<std::string>{}}) {
@@ -161,6 +165,38 @@ TEST(AccessLog, OneJsonLinePerRequestWithoutSecrets) {
   EXPECT_FALSE(JsonRaw(first, "user_id")) << "not authenticated: " << first;
 }
 
+std::string LineFor(const std::vector<std::string>& lines, std::string_view route) {
+  for (const std::string& l : lines)
+    if (JsonString(l, "route") == route) return l;
+  return "";
+}
+
+// A deferred answer (login waits for a hash, then a commit) keeps its own
+// record; an authenticated one names the user.
+TEST(AccessLog, DeferredAndAuthenticatedRequests) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string log = dir.path() + "/access.log";
+  TestServer server(CheapHashArgs({"--access-log", log}));
+  ASSERT_TRUE(server.ok()) << server.error();
+  Api api(server);
+  std::optional<Account> a = api.NewAccount();  // sign-up, then login
+  ASSERT_TRUE(a);
+  EXPECT_EQ(api.GetAs(a->access_token, "/api/users/" + std::to_string(a->id)).status, 200);
+  std::vector<std::string> lines = WaitForLines(log, 3);
+  std::string login = LineFor(lines, "/api/auth/login");
+  ASSERT_FALSE(login.empty()) << lines.size();
+  EXPECT_EQ(JsonRaw(login, "status"), "200");
+  EXPECT_EQ(JsonString(login, "method"), "POST");
+  EXPECT_EQ(login.find(a->password), std::string::npos);
+  EXPECT_EQ(login.find(a->refresh_token), std::string::npos);
+  std::string get = LineFor(lines, "/api/users/{id}");
+  ASSERT_FALSE(get.empty());
+  EXPECT_EQ(JsonString(get, "path"), "/api/users/" + std::to_string(a->id));
+  EXPECT_EQ(JsonRaw(get, "user_id"), std::to_string(a->id));
+  EXPECT_EQ(get.find(a->access_token), std::string::npos);
+}
+
 TEST(AccessLog, SighupReopensTheFile) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
@@ -222,15 +258,57 @@ TEST(Metrics, ServedOnlyOnTheMetricsListener) {
   EXPECT_NE(r->body.find(R"(keel_http_requests_total{method="GET",route="/healthz",code="200"} 1)"),
             std::string::npos)
       << r->body;
-  EXPECT_NE(r->body.find(R"(keel_http_requests_total{method="GET",route="unmatched",code="404"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      r->body.find(R"(keel_http_requests_total{method="GET",route="unmatched",code="404"} 1)"),
+      std::string::npos);
   for (const char* family :
-       {"keel_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.0001\"}",
+       {"keel_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
+        "healthz\",le=\"0.0001\"}",
         "keel_store_commit_duration_seconds_bucket", "keel_store_map_size_bytes",
         "keel_logins_total{result=\"success\"}", "keel_password_hash_queue_depth",
         "process_open_fds", "keel_build_info{version=", "keel_http_connections_open"}) {
     EXPECT_NE(r->body.find(family), std::string::npos) << family;
   }
+}
+
+uint64_t Value(const std::string& body, const std::string& series) {
+  size_t at = body.find("\n" + series + " ");
+  if (at == std::string::npos) return UINT64_MAX;
+  return std::stoull(body.substr(at + series.size() + 2));
+}
+
+TEST(Metrics, AuthCountersFollowLoginsRefreshesAndTokens) {
+  TestServer server(CheapHashArgs({"--metrics-listen", "127.0.0.1:0"}));
+  ASSERT_TRUE(server.ok()) << server.error();
+  int port = MetricsPort(server);
+  ASSERT_GT(port, 0);
+  Api api(server);
+  std::optional<Account> a = api.NewAccount();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(api.Login(a->email, "not the password").status, 401);
+  HttpResponse ok = api.Refresh(a->refresh_token);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(api.Refresh(a->refresh_token).status, 401);  // reuse
+  EXPECT_EQ(api.Refresh("no-such-token").status, 401);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(api.GetAs(a->access_token, "/api/users/" + std::to_string(a->id)).status, 200);
+  }
+  auto r = GetFrom(port, "/metrics");
+  ASSERT_TRUE(r);
+  const std::string& m = r->body;
+  EXPECT_EQ(Value(m, R"(keel_logins_total{result="success"})"), 1u) << m;
+  EXPECT_EQ(Value(m, R"(keel_logins_total{result="failure"})"), 1u);
+  EXPECT_EQ(Value(m, R"(keel_refreshes_total{result="ok"})"), 1u);
+  EXPECT_EQ(Value(m, R"(keel_refreshes_total{result="reuse"})"), 1u);
+  EXPECT_EQ(Value(m, R"(keel_refreshes_total{result="invalid"})"), 1u);
+  uint64_t hits = Value(m, "keel_token_cache_hits_total");
+  EXPECT_GE(hits, 1u);
+  EXPECT_NE(hits, UINT64_MAX);
+  EXPECT_EQ(
+      Value(m, R"(keel_http_requests_total{method="GET",route="/api/users/{id}",code="200"})"), 3u);
+  EXPECT_EQ(
+      Value(m, R"(keel_http_requests_total{method="POST",route="/api/auth/refresh",code="401"})"),
+      2u);
 }
 
 TEST(Metrics, ABusyMetricsAddressStopsTheStart) {
@@ -248,8 +326,8 @@ TEST(LogFormat, JsonMakesTheDiagnosticLogJson) {
   ASSERT_TRUE(other.ok()) << other.error();
   TempDir dir;
   // Starts far enough to log the store opening, then fails on the port.
-  RunResult r = RunKeel({"--log-format", "json", "--data-dir", dir.path(), "--port",
-                         std::to_string(other.port())});
+  RunResult r = RunKeel(
+      {"--log-format", "json", "--data-dir", dir.path(), "--port", std::to_string(other.port())});
   EXPECT_TRUE(r.status.exited && r.status.code == 1) << r.status << r.err;
   std::istringstream lines(r.err);
   std::string line;
