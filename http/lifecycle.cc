@@ -46,12 +46,12 @@ void SetTrace(WorkerContext& ctx, const Traceparent* incoming, RequestRecord& re
 
 void SetRemote(std::string_view remote_key, RequestRecord& rec) {
   rec.remote_len = static_cast<uint8_t>(std::min(remote_key.size(), sizeof rec.remote));
-  std::memcpy(rec.remote, remote_key.data(), rec.remote_len);
+  if (rec.remote_len != 0) std::memcpy(rec.remote, remote_key.data(), rec.remote_len);
 }
 
 uint16_t CopyCapped(std::string_view from, char* to) {
   size_t n = std::min(from.size(), RequestRecord::kMaxLoggedBytes);
-  std::memcpy(to, from.data(), n);
+  if (n != 0) std::memcpy(to, from.data(), n);  // an absent header's data() is null
   return static_cast<uint16_t>(n);
 }
 
