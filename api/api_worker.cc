@@ -2,12 +2,16 @@
 
 #include <functional>
 
+#include "auth/auth_metrics.h"
+
 namespace keel::api {
 
 core::Status TokenCache::Verify(const auth::TokenCodec& codec, std::string_view token, int64_t now,
                                 auth::Claims* claims) {
   Slot& slot = slots_[std::hash<std::string_view>{}(token) % kSlots];
-  if (slot.codec_id == codec.id() && slot.token == token) {
+  const bool hit = slot.codec_id == codec.id() && slot.token == token;
+  auth::CountTokenCache(hit);
+  if (hit) {
     if (core::Status s = codec.CheckTimes(slot.claims, now); !s.ok()) return s;
     *claims = slot.claims;
     return core::Status::Ok();

@@ -10,6 +10,7 @@
 #include "api/validation.h"
 #include "api/write_then.h"
 #include "auth/eddsa.h"
+#include "auth/auth_metrics.h"
 #include "auth/tokens.h"
 #include "core/ascii.h"
 #include "core/json_writer.h"
@@ -31,6 +32,7 @@ struct Issued {
   std::string role;
   uint64_t token_version = 0;
   std::string refresh_token;
+  bool reused = false;  // refresh: a rotated token came back
 };
 
 void SendTokens(const AppContext& app, Response& res, const Issued& issued) {
@@ -93,6 +95,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
   // No account can have an address sign-up would refuse: answer as for a
   // wrong password, without hashing and without keeping the input.
   if (!ValidateEmail(parsed->email).ok()) {
+    auth::CountLogin(auth::LoginResult::kFailure);
     SendUnauthorized(res, kBadLogin, false);
     return;
   }
@@ -103,11 +106,13 @@ void Login(const AppContext& app, Request& req, Response& res) {
   // Each attempt is counted before its hash runs (auth/login_limiter.h), so
   // parallel guesses cannot outrun the limit; a success gives it back.
   if (uint32_t wait = app.account_failures->Reserve(account, now); wait > 0) {
+    auth::CountLogin(auth::LoginResult::kLocked);
     SendRetryLater(res, wait, "too many failed logins; try again later");
     return;
   }
   if (uint32_t wait = app.address_failures->Reserve(address, now); wait > 0) {
     app.account_failures->Release(account);
+    auth::CountLogin(auth::LoginResult::kLocked);
     SendRetryLater(res, wait, "too many failed logins; try again later");
     return;
   }
@@ -136,6 +141,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
       [&app, ok, rehash, id, account, address](Response* r) {
         // Settle whether or not the client is still there: the guess was
         // evaluated either way.
+        auth::CountLogin(*ok ? auth::LoginResult::kSuccess : auth::LoginResult::kFailure);
         if (*ok) {
           app.account_failures->Reset(account);
           app.address_failures->Release(address);
@@ -151,6 +157,7 @@ void Login(const AppContext& app, Request& req, Response& res) {
     // Never evaluated (the hash queue is full): not a failure.
     app.account_failures->Release(account);
     app.address_failures->Release(address);
+    auth::CountLogin(auth::LoginResult::kBusy);
     SendStatus(res, s);
   }
 }
@@ -181,6 +188,7 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
           // A rotated token came back: someone holds a copy. End the whole
           // family so neither holder can go on (RFC 6819 section 5.2.2.3).
           *refused = "the refresh token was already used; the session has ended";
+          issued->reused = true;
           return t.DeleteFamily(session.user_id, session.family);
         }
         if (session.ends_at <= now) {
@@ -211,8 +219,11 @@ void Refresh(const AppContext& app, Request& req, Response& res) {
         if (!st.ok()) {
           SendStatus(r, st);
         } else if (!refused->empty()) {
+          auth::CountRefresh(issued->reused ? auth::RefreshResult::kReuse
+                                            : auth::RefreshResult::kInvalid);
           SendUnauthorized(r, *refused, true);
         } else {
+          auth::CountRefresh(auth::RefreshResult::kOk);
           SendTokens(app, r, *issued);
         }
       });

@@ -8,6 +8,7 @@
 
 #include "api/api_worker.h"
 #include "api/status_response.h"
+#include "auth/auth_metrics.h"
 
 namespace keel::api {
 namespace {
@@ -47,6 +48,7 @@ bool Authenticate(const http::Request& req, http::Response& res, const AppContex
   }
   caller->id = user.id;
   caller->admin = user.role == storage::kRoleAdmin;
+  res.set_user_id(user.id);  // for the access log
   return true;
 }
 

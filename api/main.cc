@@ -1,8 +1,9 @@
 // keel: the users-and-auth API server.
 //
 // The main thread parses options, prepares the data dir, starts the HTTP
-// workers, then waits on its own small loop for SIGINT/SIGTERM (drain and
-// exit) and SIGHUP (run the reload hooks: today the token keys).
+// workers (and the metrics listener), then waits on its own small loop for
+// SIGINT/SIGTERM, which drain, and SIGHUP, which runs the reload hooks (the
+// token keys, the TLS pair, the access log's file).
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "api/app_context.h"
 #include "api/auth_routes.h"
 #include "api/bootstrap.h"
+#include "api/metrics_routes.h"
 #include "api/options.h"
 #include "api/system_routes.h"
 #include "api/token_keys.h"
@@ -28,9 +30,11 @@
 #include "auth/codec_slot.h"
 #include "auth/login_limiter.h"
 #include "auth/password_hasher.h"
+#include "core/listen_socket.h"
 #include "core/log.h"
 #include "core/sd_notify.h"
 #include "core/system_limits.h"
+#include "http/access_log.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/store.h"
@@ -86,6 +90,13 @@ void ReloadTls(http::Server& server) {
     return;
   }
   LOG_INFO("SIGHUP: TLS certificate reloaded: %s", server.TlsDescription().c_str());
+}
+
+// SIGHUP for the access log: reopen its file (logrotate moved it).
+void ReopenAccessLog(http::AccessLog* access_log) {
+  if (access_log == nullptr) return;
+  LOG_INFO("received SIGHUP: reopening the access log");
+  access_log->Reopen();
 }
 
 struct SignalWaiter {
@@ -167,6 +178,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   core::SetLogLevel(opts.log_level);
+  core::SetLogFormat(opts.log_format);
 
   core::Result<uint64_t> nofile = core::RaiseOpenFilesLimit();
   if (!nofile.ok()) LOG_WARN("%s", nofile.status().message().c_str());
@@ -216,11 +228,25 @@ int Main(int argc, char** argv) {
   AddUserRoutes(router, &app);
   AddAuthRoutes(router, &app);
 
+  http::ServerConfig config = MakeServerConfig(opts);
+  std::unique_ptr<http::AccessLog> access_log;
+  if (opts.access_log != "off") {
+    core::Result<std::unique_ptr<http::AccessLog>> opened =
+        http::AccessLog::Open(opts.access_log, config.threads);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "keel: %s\n", opened.status().message().c_str());
+      return 1;
+    }
+    access_log = std::move(opened).value();
+    config.access_log = access_log.get();
+  }
+  config.metrics = !opts.metrics_host.empty();
+
   SignalWaiter signals;
   signals.reload_hooks.push_back([&opts, &tokens] { ReloadTokenKeys(opts, tokens); });
   signals.Install();
-  http::ServerConfig config = MakeServerConfig(opts);
   config.make_worker_state = MakeApiWorker;
+  signals.reload_hooks.push_back([&access_log] { ReopenAccessLog(access_log.get()); });
   http::Server server(config, &router);
   if (core::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "keel: %s\n", s.message().c_str());
@@ -228,6 +254,28 @@ int Main(int argc, char** argv) {
   }
   signals.reload_hooks.push_back([&server] { ReloadTls(server); });
   if (server.tls()) LOG_INFO("TLS certificate: %s", server.TlsDescription().c_str());
+
+  // The metrics listener: one worker, its own router with GET /metrics
+  // only, so metrics never reach the public port.
+  MetricsSources sources{&server, store.value().get(), access_log.get()};
+  http::Router metrics_router;
+  AddMetricsRoutes(metrics_router, &sources);
+  std::unique_ptr<http::Server> metrics_server;
+  if (config.metrics) {
+    http::ServerConfig mc;
+    mc.threads = 1;
+    mc.worker.address.host = opts.metrics_host;
+    mc.worker.address.port = opts.metrics_port;
+    mc.worker.max_connections = 64;
+    metrics_server = std::make_unique<http::Server>(mc, &metrics_router);
+    if (core::Status s = metrics_server->Start(); !s.ok()) {
+      std::fprintf(stderr, "keel: --metrics-listen: %s\n", s.message().c_str());
+      return 1;
+    }
+    bool v6 = opts.metrics_host.find(':') != std::string::npos;
+    std::printf("metrics on http://%s%s%s:%u/metrics\n", v6 ? "[" : "", opts.metrics_host.c_str(),
+                v6 ? "]" : "", metrics_server->port());
+  }
   state.ready.store(true);
   const std::string& host = config.worker.address.host;
   bool v6 = host.find(':') != std::string::npos;
@@ -246,6 +294,10 @@ int Main(int argc, char** argv) {
     LOG_WARN("%s", s.message().c_str());
   state.ready.store(false);
   server.Drain();
+  if (metrics_server) {
+    metrics_server->Drain();
+    metrics_server->Wait();
+  }
   server.Wait();
   LOG_INFO("stopped");
   return 0;

@@ -170,6 +170,11 @@ constexpr std::pair<std::string_view, core::LogLevel> kLogLevels[] = {
     {"debug", core::LogLevel::kDebug},
 };
 
+constexpr std::pair<std::string_view, core::LogFormat> kLogFormats[] = {
+    {"text", core::LogFormat::kText},
+    {"json", core::LogFormat::kJson},
+};
+
 constexpr std::pair<std::string_view, core::TlsVersion> kTlsVersions[] = {
     {"1.2", core::TlsVersion::kTls12},
     {"1.3", core::TlsVersion::kTls13},
@@ -218,6 +223,35 @@ Status AddOrigin(std::string_view value, const std::string& source,
     return Bad(source, value, "is not a usable origin: " + s.message());
   }
   origins.push_back(std::move(origin));
+  return Status::Ok();
+}
+
+// "HOST:PORT" ("[v6]:PORT" for IPv6), or "off".
+Status SetListen(std::string_view value, const std::string& source, Options& o) {
+  if (value == "off") {
+    o.metrics_host.clear();
+    o.metrics_port = 0;
+    return Status::Ok();
+  }
+  size_t colon = value.rfind(':');
+  uint64_t port = 0;
+  if (colon == std::string_view::npos || !flags::ParseDecimal(value.substr(colon + 1), &port) ||
+      port > 65535) {
+    return Bad(source, value, "is not HOST:PORT (e.g. 127.0.0.1:9100, [::1]:9100) or off");
+  }
+  std::string_view host = value.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    if (!IsIpAddress(AF_INET6, std::string(host))) {
+      return Bad(source, value, "is not HOST:PORT: the bracketed host is not an IPv6 address");
+    }
+  } else if (host.find(':') != std::string_view::npos) {
+    return Bad(source, value, "is not HOST:PORT: put an IPv6 address in brackets");
+  }
+  std::string h;
+  if (Status s = SetHost(host, source, h); !s.ok()) return s;
+  o.metrics_host = std::move(h);
+  o.metrics_port = static_cast<uint16_t>(port);
   return Status::Ok();
 }
 
@@ -312,6 +346,31 @@ const Spec kSpecs[] = {
          },
      .show = [](const Options& o) { return NameOf(kLogLevels, o.log_level); },
      .help = "One of error, warn, info, debug."},
+    {.name = "log-format",
+     .metavar = "FORMAT",
+     .kind = Kind::kValue,
+     .apply =
+         [](const Spec&, std::string_view v, const std::string& src, Options& o) {
+           return SetOneOf(v, src, kLogFormats, "a log format", o.log_format);
+         },
+     .show = [](const Options& o) { return NameOf(kLogFormats, o.log_format); },
+     .help = "The diagnostic log on stderr: text, or json (one object per line)."},
+    {.name = "access-log",
+     .metavar = "PATH",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetNonEmpty(v, src, o.access_log); },
+     .show = [](const Options& o) { return o.access_log; },
+     .help = "One JSON line per request to this file (reopened on SIGHUP), - for stdout, "
+             "or off."},
+    {.name = "metrics-listen",
+     .metavar = "HOST:PORT",
+     .kind = Kind::kValue,
+     .apply = [](const Spec&, std::string_view v, const std::string& src,
+                 Options& o) { return SetListen(v, src, o); },
+     .show = [](const Options&) { return std::string("off"); },
+     .help = "Serve Prometheus metrics at GET /metrics on this separate address "
+             "(never on the main port), or off."},
     {.name = "max-header-bytes",
      .metavar = "SIZE",
      .kind = Kind::kValue,

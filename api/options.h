@@ -42,6 +42,11 @@ struct Options {
   std::vector<std::string> cors_origins;  // lower-cased "scheme://host[:port]"
   bool bench_endpoints = false;           // GET /plaintext and GET /json
   core::LogLevel log_level = core::LogLevel::kInfo;
+  core::LogFormat log_format = core::LogFormat::kText;  // the diagnostic log
+  std::string access_log = "off";         // off | - (stdout) | a file path
+  // --metrics-listen: GET /metrics on its own listener; empty host: off.
+  std::string metrics_host;
+  uint16_t metrics_port = 0;
 
   // The modules' own settings, embedded so their defaults live in one place
   // (the module's header). The options set max_header_bytes, max_url_bytes

@@ -3,8 +3,10 @@
 #include <sodium.h>
 
 #include <cerrno>
+#include <chrono>
 #include <utility>
 
+#include "auth/auth_metrics.h"
 #include "auth/sodium_init.h"
 #include "auth/tokens.h"
 
@@ -18,6 +20,20 @@ const char* DataOf(std::string_view s) { return s.empty() ? "" : s.data(); }
 // form is a view, so it is copied (about 100 bytes).
 std::string Terminated(std::string_view encoded_hash) { return std::string(encoded_hash); }
 
+// Feeds keel_password_hash_duration_seconds with the time of its scope.
+class HashTimer {
+ public:
+  HashTimer() : start_(std::chrono::steady_clock::now()) {}
+  ~HashTimer() {
+    ObserveHash(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now() - start_)
+                                          .count()));
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace
 
 PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) {
@@ -30,6 +46,7 @@ PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) {
 }
 
 core::Result<std::string> PasswordHasher::Hash(std::string_view password) const {
+  HashTimer timer;
   char out[crypto_pwhash_STRBYTES];
   // Explicit argon2id, rather than crypto_pwhash_str's default, so a future
   // libsodium changing its default does not change what we store.
@@ -43,6 +60,7 @@ core::Result<std::string> PasswordHasher::Hash(std::string_view password) const 
 }
 
 bool PasswordHasher::Verify(std::string_view encoded_hash, std::string_view password) const {
+  HashTimer timer;
   const std::string hash = Terminated(encoded_hash);
   return crypto_pwhash_str_verify(hash.c_str(), DataOf(password), password.size()) == 0;
 }

@@ -182,11 +182,11 @@ void Connection::OnWriteCb(uv_write_t* req, int status) {
   if (status < 0) {
     c->Close();
   } else if (!c->closing_) {
-    if (c->HasUnsent()) {
-      c->Flush();
-    } else {
-      c->AfterOutputDrained();
-    }
+    if (c->HasUnsent()) c->Flush();
+    // Flush may have written the rest at once (uv_try_write): the output is
+    // drained all the same, and a connection that stopped reading or
+    // parsing for backpressure must hear it, or both sides wait forever.
+    if (!c->closing_ && !c->write_in_flight_ && !c->HasUnsent()) c->AfterOutputDrained();
   }
   c->Drop();
 }

@@ -213,8 +213,9 @@ uv_write_t* Worker::TakeWriteReq() {
 void Worker::GiveWriteReq(uv_write_t* req) { free_write_reqs_.emplace_back(req); }
 
 bool Worker::TryReserveOffload(uint32_t keep_free) {
-  if (offload_in_flight_ + keep_free >= config_.max_offload) return false;
-  ++offload_in_flight_;
+  uint32_t n = offload_in_flight_.load(std::memory_order_relaxed);
+  if (n + keep_free >= config_.max_offload) return false;
+  SetOffload(n + 1);
   return true;
 }
 

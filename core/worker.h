@@ -108,7 +108,9 @@ class Worker {
   // Offload accounting (see core/offload.h).
   // False when fewer than keep_free + 1 of max_offload slots are left.
   bool TryReserveOffload(uint32_t keep_free = 0);
-  void ReleaseOffload() { --offload_in_flight_; }
+  void ReleaseOffload() { SetOffload(offload_in_flight_.load(std::memory_order_relaxed) - 1); }
+  // Any thread (the metrics scrape): jobs reserved and not yet released.
+  uint32_t offload_in_flight() const { return offload_in_flight_.load(std::memory_order_relaxed); }
 
  private:
   static void OnConnectionCb(uv_stream_t* server, int status);
@@ -147,7 +149,9 @@ class Worker {
   size_t live_connections_ = 0;        // connection objects not yet freed
   std::vector<Connection*> resume_queue_;
   std::vector<Connection*> resume_running_;
-  uint32_t offload_in_flight_ = 0;
+  // Written by the loop thread only; atomic so a scrape may read it.
+  void SetOffload(uint32_t n) { offload_in_flight_.store(n, std::memory_order_relaxed); }
+  std::atomic<uint32_t> offload_in_flight_{0};
   std::vector<std::unique_ptr<uv_write_t>> free_write_reqs_;
   std::mutex post_mu_;
   std::vector<std::function<void()>> posted_;  // guarded by post_mu_

@@ -6,7 +6,7 @@
 namespace keel::http {
 
 void AppendErrorBody(std::string& out, int status, std::string_view message,
-                     std::string_view timestamp) {
+                     std::string_view timestamp, std::string_view request_id) {
   core::JsonWriter w(out);
   w.BeginObject();
   w.Key("error");
@@ -15,6 +15,10 @@ void AppendErrorBody(std::string& out, int status, std::string_view message,
   w.Int(status);
   w.Key("message");
   w.String(message);
+  if (!request_id.empty()) {
+    w.Key("request_id");
+    w.String(request_id);
+  }
   w.Key("timestamp");
   w.String(timestamp);
   w.EndObject();

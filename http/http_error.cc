@@ -1,6 +1,7 @@
 #include "http/http_error.h"
 
 #include <array>
+#include <charconv>
 #include <string>
 
 #include "core/buffer.h"
@@ -57,9 +58,13 @@ constexpr std::array<HttpErrorInfo, kCount> kInfo = [] {
 // the Content-Length is known in advance.
 constexpr std::string_view kTimestampShape = "0000-00-00T00:00:00Z";
 
+constexpr std::string_view kTimestampKey = "\"timestamp\":\"";
+
 struct Prebuilt {
-  std::string status_line;  // "HTTP/1.1 400 Bad Request\r\n"
-  std::string rest_of_head_and_body_prefix;  // headers after Date, blank line, body to the timestamp
+  std::string status_line;    // "HTTP/1.1 400 Bad Request\r\n"
+  std::string length_header;  // "Content-Type: ...\r\nContent-Length: "
+  size_t body_size = 0;       // without "request_id"
+  std::string body_head;      // {"error":...,"message":"...",
 };
 
 std::array<Prebuilt, kCount> Build() {
@@ -68,15 +73,15 @@ std::array<Prebuilt, kCount> Build() {
     const HttpErrorInfo& info = kInfo[i];
     std::string body;
     AppendErrorBody(body, info.status, info.message, kTimestampShape);
-    // The body ends with the timestamp and the closing `"}`.
-    const size_t prefix = body.size() - kTimestampShape.size() - 2;
+    // The body ends with "timestamp":"<timestamp>"} ; "request_id" goes
+    // just before it.
     Prebuilt& p = table[i];
     p.status_line = std::string(StatusLine(info.status));
     // The same header order Response::WriteHead uses, so a prebuilt answer
     // and one written by a handler look alike.
-    p.rest_of_head_and_body_prefix = "Content-Type: " + std::string(kJsonType) +
-                                     "\r\nContent-Length: " + std::to_string(body.size()) +
-                                     "\r\nConnection: close\r\n\r\n" + body.substr(0, prefix);
+    p.length_header = "Content-Type: " + std::string(kJsonType) + "\r\nContent-Length: ";
+    p.body_size = body.size();
+    p.body_head = body.substr(0, body.rfind(kTimestampKey));
   }
   return table;
 }
@@ -91,11 +96,28 @@ const std::array<Prebuilt, kCount>& Table() {
 const HttpErrorInfo& Describe(HttpError e) { return kInfo[static_cast<size_t>(e)]; }
 
 void AppendErrorAnswer(core::Buffer& out, HttpError e, std::string_view date_block,
-                       std::string_view timestamp) {
+                       std::string_view timestamp, const RequestRecord* record) {
   const Prebuilt& p = Table()[static_cast<size_t>(e)];
+  std::string_view id;
+  if (record != nullptr) id = record->request_id_view();
+  // ,"request_id":"<id>" adds the id and 16 bytes of punctuation and key.
+  size_t body_size = p.body_size + (id.empty() ? 0 : id.size() + 16);
   out.Append(p.status_line);
   out.Append(date_block);
-  out.Append(p.rest_of_head_and_body_prefix);
+  out.Append(p.length_header);
+  char digits[24];
+  auto r = std::to_chars(digits, digits + sizeof digits, body_size);
+  out.Append(digits, static_cast<size_t>(r.ptr - digits));
+  out.Append("\r\n", 2);
+  if (record != nullptr) AppendTraceHeaders(out, *record);
+  out.Append("Connection: close\r\n\r\n");
+  out.Append(p.body_head);
+  if (!id.empty()) {
+    out.Append("\"request_id\":\"");
+    out.Append(id);
+    out.Append("\",", 2);
+  }
+  out.Append(kTimestampKey);
   out.Append(timestamp);
   out.Append("\"}", 2);
 }

@@ -15,6 +15,8 @@ class Buffer;
 
 namespace keel::http {
 
+struct RequestRecord;
+
 enum class HttpError : uint8_t {
   kNone,
   // 400
@@ -67,9 +69,12 @@ const HttpErrorInfo& Describe(HttpError e);
 
 // Appends the whole answer for `e`: the prebuilt head with `date_block`
 // ("Server: ...\r\nDate: ...\r\n") in its place, then the prebuilt body with
-// `timestamp` (RFC 3339, 20 bytes) in its place. The answer says
+// `timestamp` (RFC 3339, 20 bytes) in its place. With a `record` that has a
+// request id, X-Request-Id and traceparent go in the head and "request_id"
+// in the body, exactly where Response::SendError puts them (the request id
+// needs no escaping: IsValidRequestId's characters only). The answer says
 // "Connection: close". Thread-safe; the table is built on first use.
 void AppendErrorAnswer(core::Buffer& out, HttpError e, std::string_view date_block,
-                       std::string_view timestamp);
+                       std::string_view timestamp, const RequestRecord* record = nullptr);
 
 }  // namespace keel::http

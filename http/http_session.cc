@@ -1,8 +1,9 @@
 #include "http/http_session.h"
 
-
 #include "core/worker.h"
 #include "http/cors.h"
+#include "http/http_metrics.h"
+#include "http/lifecycle.h"
 
 namespace keel::http {
 namespace {
@@ -12,7 +13,9 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
 HttpSession::HttpSession(core::Worker& worker, WorkerContext& ctx)
-    : core::Connection(worker), ctx_(ctx), parser_(ctx.limits) {}
+    : core::Connection(worker), ctx_(ctx), parser_(ctx.limits) {
+  if (ctx_.metrics != nullptr) ctx_.metrics->ConnectionAccepted();
+}
 
 HttpSession::~HttpSession() = default;
 
@@ -53,7 +56,7 @@ void HttpSession::ProcessInput() {
   Flush();
 }
 
-Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10) {
+Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10, RequestRecord* rec) {
   core::DateCache& date = worker().date();
   Response::Context c;
   c.out = &out();
@@ -66,6 +69,7 @@ Response& HttpSession::BeginResponse(bool head, bool keep_alive, bool http10) {
   c.head = head;
   c.keep_alive = keep_alive;
   c.http10 = http10;
+  c.record = rec;
   ctx_.response.Reset(c);
   return ctx_.response;
 }
@@ -81,67 +85,70 @@ void HttpSession::HandleRequest() {
     return;
   }
   req.remote_key = remote_key();
+  RequestRecord& rec = ctx_.record;
+  BeginRecord(ctx_, req, parser_.message_bytes(), rec);
   bool keep_alive = req.keep_alive && !worker().draining() && !peer_eof_;
-  Response& res = BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0);
+  Response& res =
+      BeginResponse(req.method == Method::kHead, keep_alive, req.version_minor == 0, &rec);
 
   handling_ = true;
   in_handler_ = true;
-  Route(req, res);
+  Route(req, res, rec);
+  if (!res.sent() && !res.deferred()) res.SendError(500, "the handler did not answer");
   in_handler_ = false;
 
   if (res.sent()) {
     FinishRequest(res.close_after());
-  } else if (res.deferred()) {
+  } else {
+    // Deferred: the record moves with the response, out of the worker's
+    // slot, which the next request (on any connection) reuses.
     deferred_ = std::make_unique<Deferred>();
+    deferred_->record = rec;
     deferred_->response = res;
     deferred_->response.set_scratch(&deferred_->scratch);
+    deferred_->response.set_record(&deferred_->record);
     // Input stays buffered (and bounded) until the answer is sent.
     PauseReading();
     // An answer that never comes (a lost Pending, a stuck job) must not
     // hold the connection until drain: --handler-timeout answers 503.
     ArmReadTimeout(core::TimeoutKind::kHandler);
-  } else {
-    res.SendError(500, "the handler did not answer");
-    FinishRequest(true);
   }
 }
 
-void HttpSession::Route(Request& req, Response& res) {
-  // CORS headers first, so a browser page can read even a 429.
-  if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
-  if (ctx_.rate_limiter != nullptr && ctx_.rate_limiter->enabled()) {
-    RateLimiter::Decision d =
-        ctx_.rate_limiter->Allow(ClientPrefix(req.remote_key), worker().now_ms());
-    if (!d.allowed) {
-      res.AddHeader("Retry-After", core::FormatRetryAfter(d.retry_after_seconds, ctx_.retry_after));
-      res.SendError(429, "too many requests from this address");
-      return;
-    }
-  }
-  if (req.method == Method::kOptions) {
-    AnswerOptions(req, res);
-    return;
-  }
+void HttpSession::Route(Request& req, Response& res, RequestRecord& rec) {
+  static constexpr Step kPipeline[] = {&HttpSession::StepCors, &HttpSession::StepRateLimit,
+                                       &HttpSession::StepOptions, &HttpSession::StepHandler};
+  // OPTIONS has no handlers, so it resolves to the path's owner with
+  // kMethodNotAllowed and the Allow list, or to kNotFound.
   Router::Match m = ctx_.router->Find(req.method, req.path, req.params);
-  switch (m.kind) {
-    case Router::Match::Kind::kFound:
-      (*m.handler)(req, res);
-      return;
-    case Router::Match::Kind::kMethodNotAllowed:
-      res.AddHeader("Allow", m.allow);
-      res.SendError(405, "this method is not allowed on this resource");
-      return;
-    case Router::Match::Kind::kNotFound:
-      res.SendError(404, "no such resource");
-      return;
+  rec.route = m.route;
+  rec.route_id = m.route_id;
+  for (Step step : kPipeline) {
+    if (!(this->*step)(req, res, m)) return;
   }
 }
 
-void HttpSession::AnswerOptions(Request& req, Response& res) {
-  std::string_view allow = ctx_.router->AllowFor(req.path);
-  if (allow.empty()) {
+bool HttpSession::StepCors(Request& req, Response& res, const Router::Match&) {
+  if (ctx_.cors->enabled()) res.set_extra_block(ctx_.cors->ResponseHeaders(req.Find("origin")));
+  return true;
+}
+
+bool HttpSession::StepRateLimit(Request& req, Response& res, const Router::Match&) {
+  if (ctx_.rate_limiter == nullptr || !ctx_.rate_limiter->enabled()) return true;
+  RateLimiter::Decision d =
+      ctx_.rate_limiter->Allow(ClientPrefix(req.remote_key), worker().now_ms());
+  if (d.allowed) return true;
+  if (ctx_.metrics != nullptr) ctx_.metrics->RateLimited();
+  res.AddHeader("Retry-After", core::FormatRetryAfter(d.retry_after_seconds, ctx_.retry_after));
+  res.SendError(429, "too many requests from this address");
+  return false;
+}
+
+bool HttpSession::StepOptions(Request& req, Response& res, const Router::Match& m) {
+  if (req.method != Method::kOptions) return true;
+  if (m.kind == Router::Match::Kind::kNotFound) {
     res.SendError(404, "no such resource");
-    return;
+    return false;
   }
   std::string_view origin = req.Find("origin");
   std::string_view method = req.Find("access-control-request-method");
@@ -149,15 +156,34 @@ void HttpSession::AnswerOptions(Request& req, Response& res) {
     std::string_view block;
     if (!ctx_.cors->Preflight(origin, method, req.Find("access-control-request-headers"), block)) {
       res.SendError(403, "CORS preflight refused for this origin, method or headers");
-      return;
+      return false;
     }
     res.set_extra_block(block);
   }
-  res.AddHeader("Allow", allow);
+  res.AddHeader("Allow", m.allow);
   res.SendEmpty(204);
+  return false;
+}
+
+bool HttpSession::StepHandler(Request& req, Response& res, const Router::Match& m) {
+  switch (m.kind) {
+    case Router::Match::Kind::kFound:
+      (*m.handler)(req, res);
+      break;
+    case Router::Match::Kind::kMethodNotAllowed:
+      res.AddHeader("Allow", m.allow);
+      res.SendError(405, "this method is not allowed on this resource");
+      break;
+    case Router::Match::Kind::kNotFound:
+      res.SendError(404, "no such resource");
+      break;
+  }
+  return false;
 }
 
 void HttpSession::OnResponseSent() {
+  // The end of the request, whichever way it was answered.
+  EndRecord(ctx_, in_handler_ || deferred_ == nullptr ? ctx_.record : deferred_->record);
   if (in_handler_) return;  // HandleRequest finishes synchronous answers
   // A deferred answer: finish the request and carry on with the pipeline.
   FinishRequest(deferred_ != nullptr && deferred_->response.close_after());
@@ -182,7 +208,14 @@ void HttpSession::FinishRequest(bool close_after) {
 
 void HttpSession::SendFatal(HttpError error) {
   core::DateCache& date = worker().date();
-  AppendErrorAnswer(out(), error, date.header_block(), date.rfc3339());
+  RequestRecord& rec = ctx_.record;
+  BeginBareRecord(ctx_, remote_key(), in().size(), rec);
+  rec.status = Describe(error).status;
+  size_t before = out().size();
+  AppendErrorAnswer(out(), error, date.header_block(), date.rfc3339(), &rec);
+  rec.bytes_out = out().size() - before;
+  if (ctx_.metrics != nullptr) ctx_.metrics->ParseError(rec.status);
+  EndRecord(ctx_, rec);
   handling_ = false;
   CloseAfterWrite();
   Flush();
@@ -260,7 +293,17 @@ void HttpSession::OnResume() {
 // to the linger timeout, which is exactly what an overloaded server lacks.
 void HttpSession::OnOverCapacity() {
   core::DateCache& date = worker().date();
-  AppendErrorAnswer(out(), HttpError::kOverCapacity, date.header_block(), date.rfc3339());
+  RequestRecord& rec = ctx_.record;
+  BeginBareRecord(ctx_, remote_key(), 0, rec);
+  rec.status = Describe(HttpError::kOverCapacity).status;
+  size_t before = out().size();
+  AppendErrorAnswer(out(), HttpError::kOverCapacity, date.header_block(), date.rfc3339(), &rec);
+  rec.bytes_out = out().size() - before;
+  if (ctx_.metrics != nullptr) {
+    ctx_.metrics->ConnectionRejected(worker().draining() ? Rejection::kDraining
+                                                         : Rejection::kOverCapacity);
+  }
+  EndRecord(ctx_, rec);
   Flush();
   Close();
 }

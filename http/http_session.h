@@ -10,8 +10,14 @@
 // thread, resumes it.
 //
 // Deferred responses: after the handler returns, the session moves the
-// Response into its own heap slot, where a Pending (http/pending.h) finds it
-// by request number when it resumes.
+// Response, and the request's RequestRecord, into its own heap slot, where a
+// Pending (http/pending.h) finds it by request number when it resumes.
+//
+// The pipeline: a parsed request is resolved by the router (the route
+// template goes in its record), then goes through ordered steps, each of
+// which either passes it on or answers it: CORS headers (so a browser page
+// can read even a 429), the rate limit, OPTIONS, and the handler (or 404 /
+// 405). Every answer ends the request in the lifecycle (http/lifecycle.h).
 #pragma once
 
 #include <memory>
@@ -45,8 +51,11 @@ class HttpSession final : public core::Connection, public ResponseSink {
   enum class Phase : uint8_t { kHeader, kBody, kIdle, kHandling };
   struct Deferred {
     Response response;
+    RequestRecord record;
     std::string scratch;
   };
+  // One pipeline step: false when it answered the request.
+  using Step = bool (HttpSession::*)(Request&, Response&, const Router::Match&);
 
   void OnRead() override;
   void OnEof() override;
@@ -60,10 +69,13 @@ class HttpSession final : public core::Connection, public ResponseSink {
   // output backs up, or a handler defers.
   void ProcessInput();
   void HandleRequest();
-  void Route(Request& req, Response& res);
-  void AnswerOptions(Request& req, Response& res);
+  void Route(Request& req, Response& res, RequestRecord& rec);
+  bool StepCors(Request& req, Response& res, const Router::Match& m);
+  bool StepRateLimit(Request& req, Response& res, const Router::Match& m);
+  bool StepOptions(Request& req, Response& res, const Router::Match& m);
+  bool StepHandler(Request& req, Response& res, const Router::Match& m);
   void FinishRequest(bool close_after);
-  Response& BeginResponse(bool head, bool keep_alive, bool http10);
+  Response& BeginResponse(bool head, bool keep_alive, bool http10, RequestRecord* rec);
   // An error found before a request could be routed: answer and close.
   void SendFatal(HttpError error);
   void ArmPhase(Phase phase);

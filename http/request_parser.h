@@ -50,6 +50,10 @@ class RequestParser {
   // for the next one.
   void Consume(core::Buffer& in);
 
+  // After kRequest: the request's size on the wire (line, headers, body
+  // and any chunk framing).
+  size_t message_bytes() const { return consumed_; }
+
   // True between the first byte of a request and its completion.
   bool in_message() const { return in_message_; }
   // True once the headers are complete and a body is still arriving.

@@ -22,6 +22,15 @@ bool StatusForbidsBody(int status) { return status < 200 || status == 204 || sta
 
 }  // namespace
 
+void AppendTraceHeaders(core::Buffer& out, const RequestRecord& record) {
+  if (record.request_id_len == 0) return;
+  out.Append("X-Request-Id: ");
+  out.Append(record.request_id_view());
+  out.Append("\r\ntraceparent: ");
+  out.Append(record.traceparent_view());
+  out.Append("\r\n", 2);
+}
+
 void Response::Reset(const Context& ctx) {
   ctx_ = ctx;
   scratch_ = ctx.scratch;
@@ -48,6 +57,7 @@ void Response::WriteHead(int status, std::string_view content_type, size_t conte
                          bool has_body_headers) {
   core::Buffer& out = *ctx_.out;
   status_ = status;
+  head_start_ = out.size();
   out.Append(StatusLine(status));
   out.Append(ctx_.date_block);
   if (has_body_headers) {
@@ -60,6 +70,8 @@ void Response::WriteHead(int status, std::string_view content_type, size_t conte
     AppendNumber(out, content_length);
     out.Append("\r\n", 2);
   }
+  // The same place AppendErrorAnswer puts them (http/http_error.h).
+  if (ctx_.record != nullptr) AppendTraceHeaders(out, *ctx_.record);
   for (size_t i = 0; i < extra_count_; ++i) {
     out.Append(extra_[i * 2]);
     out.Append(": ", 2);
@@ -105,12 +117,18 @@ void Response::SendEmpty(int status) {
 void Response::SendError(int status, std::string_view message) {
   std::string& body = *scratch_;
   body.clear();
-  AppendErrorBody(body, status, message, ctx_.timestamp);
+  std::string_view request_id;
+  if (ctx_.record != nullptr) request_id = ctx_.record->request_id_view();
+  AppendErrorBody(body, status, message, ctx_.timestamp, request_id);
   Send(status, kJsonType, body);
 }
 
 void Response::Finish() {
   sent_ = true;
+  if (ctx_.record != nullptr) {
+    ctx_.record->status = status_;
+    ctx_.record->bytes_out = ctx_.out->size() - head_start_;
+  }
   if (ctx_.sink != nullptr) ctx_.sink->OnResponseSent();
 }
 

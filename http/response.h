@@ -16,6 +16,7 @@
 
 #include "core/status.h"
 #include "http/pending.h"
+#include "http/request_record.h"
 
 namespace keel::core {
 class Buffer;
@@ -46,7 +47,7 @@ class Response {
   void SendText(int status, std::string_view text) { Send(status, kTextType, text); }
   // A response without a body (204, 304, or any status with an empty body).
   void SendEmpty(int status);
-  // The house error format: {"error","code","message","timestamp"}.
+  // The house error format: {"error","code","message","request_id","timestamp"}.
   void SendError(int status, std::string_view message);
 
   // Ask for the connection to close once this response is written.
@@ -68,6 +69,10 @@ class Response {
                        uint32_t keep_free = 0);
   bool deferred() const { return deferred_; }
   int status() const { return status_; }
+  // The authenticated caller, for the access log (api/authn.cc sets it).
+  void set_user_id(uint64_t id) {
+    if (ctx_.record != nullptr) ctx_.record->user_id = id;
+  }
 
   // Scratch space for building a body; emptied before each request, its
   // capacity kept, so building JSON here allocates nothing in steady state.
@@ -83,6 +88,9 @@ class Response {
     std::string_view date_block;   // "Server: keel\r\nDate: ...\r\n"
     std::string_view extra_block;  // e.g. CORS headers, already CRLF-terminated
     std::string_view timestamp;    // RFC 3339 "now", for error bodies
+    // The request's record: its X-Request-Id and traceparent go out with
+    // the answer, and Send fills in status and bytes. Null: neither.
+    RequestRecord* record = nullptr;
     bool head = false;
     bool keep_alive = true;
     bool http10 = false;
@@ -95,6 +103,9 @@ class Response {
     ctx_.scratch = scratch;
     scratch_ = scratch;
   }
+  // Moves a deferred response's record out of the worker's, likewise.
+  void set_record(RequestRecord* record) { ctx_.record = record; }
+  RequestRecord* record() const { return ctx_.record; }
 
  private:
   void WriteHead(int status, std::string_view content_type, size_t content_length,
@@ -106,9 +117,14 @@ class Response {
   std::array<std::string_view, kMaxExtraHeaders * 2> extra_{};
   size_t extra_count_ = 0;
   int status_ = 0;
+  size_t head_start_ = 0;  // out's size when the head began: bytes_out
   bool sent_ = false;
   bool deferred_ = false;
   bool close_after_ = false;
 };
+
+// "X-Request-Id: <id>\r\ntraceparent: <ours>\r\n"; nothing when the record
+// has no request id.
+void AppendTraceHeaders(core::Buffer& out, const RequestRecord& record);
 
 }  // namespace keel::http

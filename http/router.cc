@@ -80,6 +80,7 @@ struct Router::Node {
   std::array<const Route*, kMethodCount> routes{};
   bool head_explicit = false;
   std::string allow;  // empty exactly when no route ends here
+  uint32_t route_id = 0;  // set with the first route ending here
 
   bool HasRoute() const { return !allow.empty(); }
   void RebuildAllow();
@@ -96,7 +97,7 @@ void Router::Node::RebuildAllow() {
   }
 }
 
-Router::Router() : nodes_(1) {}
+Router::Router() : nodes_(1) { patterns_.push_back(std::make_unique<std::string>("unmatched")); }
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
@@ -149,6 +150,10 @@ void Router::Add(Method m, std::string_view pattern, Handler h) {
   bool taken = target.routes[Index(m)] != nullptr && !(m == Method::kHead && head_is_alias);
   if (taken) Die(pattern, "route already added for this method");
 
+  if (target.route_id == 0) {
+    target.route_id = static_cast<uint32_t>(patterns_.size());
+    patterns_.push_back(std::make_unique<std::string>(pattern));
+  }
   const Route* added = route.get();
   routes_.push_back(std::move(route));
   target.routes[Index(m)] = added;
@@ -192,6 +197,8 @@ Router::Match Router::Find(Method m, std::string_view path, PathParams& params) 
   Match match;
   if (node == nullptr) return match;
   match.allow = node->allow;
+  match.route_id = node->route_id;
+  match.route = *patterns_[node->route_id];
   const Route* route = Index(m) < kMethodCount ? node->routes[Index(m)] : nullptr;
   if (route == nullptr) {
     match.kind = Match::Kind::kMethodNotAllowed;

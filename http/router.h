@@ -51,6 +51,11 @@ class Router {
     // there; OPTIONS never listed. Set for kFound and kMethodNotAllowed,
     // empty for kNotFound. Points into the router.
     std::string_view allow;
+    // The owning pattern as first added ("/api/users/{id}") and its id
+    // (1..route_count()-1), for kFound and kMethodNotAllowed; for
+    // kNotFound "unmatched" and 0. Points into the router.
+    std::string_view route = "unmatched";
+    uint32_t route_id = 0;
   };
 
   Router();
@@ -90,6 +95,10 @@ class Router {
   // Every route added, in Add order: for checking the table against its
   // documentation (api/openapi.json), not for serving. Allocates the vector.
   std::vector<RouteInfo> Routes() const;
+  // Route ids are dense: 0 is "unmatched", then one per distinct pattern in
+  // the order first added. For metrics, which keep one slot per id.
+  uint32_t route_count() const { return static_cast<uint32_t>(patterns_.size()); }
+  std::string_view route_name(uint32_t id) const { return *patterns_[id]; }
 
  private:
   struct Node;
@@ -104,6 +113,7 @@ class Router {
 
   std::vector<Node> nodes_;                     // nodes_[0] is the root
   std::vector<std::unique_ptr<Route>> routes_;  // stable addresses
+  std::vector<std::unique_ptr<std::string>> patterns_;  // by route id
 };
 
 }  // namespace keel::http

@@ -12,6 +12,7 @@ namespace keel::http {
 class Server::Factory final : public core::ConnectionFactory {
  public:
   WorkerContext ctx;
+  std::unique_ptr<HttpMetrics> metrics;
   core::Connection* Create(core::Worker& worker) override { return new HttpSession(worker, ctx); }
 };
 
@@ -56,6 +57,13 @@ core::Status Server::Start() {
     // worker's readers once.
     factory->ctx.request.json = &factory->ctx.json;
     factory->ctx.request.worker_state = factory->ctx.state.get();
+    if (config_.metrics) {
+      factory->metrics = std::make_unique<HttpMetrics>(router_->route_count());
+      factory->ctx.metrics = factory->metrics.get();
+    }
+    if (config_.access_log != nullptr && i < config_.access_log->worker_count()) {
+      factory->ctx.access_log = config_.access_log->worker(i);
+    }
     auto worker = std::make_unique<core::Worker>(wc, factory.get());
     core::Status s = worker->Listen();
     if (!s.ok()) return s;
@@ -71,6 +79,19 @@ core::Status Server::Start() {
   for (auto& w : workers_) w->Start();
   started_ = true;
   return core::Status::Ok();
+}
+
+void Server::AppendMetrics(std::string& out) const {
+  if (!config_.metrics) return;
+  std::vector<const HttpMetrics*> workers;
+  for (const auto& f : factories_) workers.push_back(f->metrics.get());
+  AppendHttpMetrics(out, workers, *router_, open_connections_.load(std::memory_order_relaxed));
+}
+
+uint64_t Server::offload_in_flight() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->offload_in_flight();
+  return n;
 }
 
 void Server::Drain() {

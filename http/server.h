@@ -19,7 +19,9 @@
 #include "core/status.h"
 #include "core/tls_context.h"
 #include "core/worker.h"
+#include "http/access_log.h"
 #include "http/cors.h"
+#include "http/http_metrics.h"
 #include "http/parser_limits.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -37,6 +39,11 @@ struct ServerConfig {
   std::function<std::unique_ptr<WorkerState>()> make_worker_state;
   // Set: every worker's listener speaks TLS only (see core/tls_context.h).
   std::optional<core::TlsConfig> tls;
+  // Count requests and connections per worker (AppendMetrics prints them).
+  bool metrics = false;
+  // The access log, with at least `threads` worker buffers; null: off.
+  // Must outlive the server.
+  AccessLog* access_log = nullptr;
 };
 
 class Server {
@@ -59,6 +66,12 @@ class Server {
   core::Status ReloadTls();
   // The current certificate, for log lines ("" without TLS).
   std::string TlsDescription() const;
+  // Any thread, between Start and Wait: the keel_http_* families (empty
+  // unless ServerConfig::metrics).
+  void AppendMetrics(std::string& out) const;
+  // Any thread, between Start and Wait: thread-pool jobs (password hashes)
+  // queued or running, over all workers.
+  uint64_t offload_in_flight() const;
 
  private:
   class Factory;

@@ -12,17 +12,22 @@
 #include <memory>
 #include <string>
 
-#include "http/cors.h"
 #include "core/ascii.h"
+#include "http/access_log.h"
+#include "http/cors.h"
 #include "http/rate_limiter.h"
 #include "http/request.h"
 #include "http/request_parser.h"
+#include "http/request_record.h"
 #include "http/response.h"
 #include "core/json_reader.h"
 #include "http/router.h"
 #include "http/worker_state.h"
+#include "http/trace_context.h"
 
 namespace keel::http {
+
+class HttpMetrics;
 
 struct WorkerContext {
   static constexpr size_t kMaxHeaders = 100;
@@ -31,6 +36,9 @@ struct WorkerContext {
   const Router* router = nullptr;
   const CorsPolicy* cors = nullptr;
   RateLimiter* rate_limiter = nullptr;  // shared by all workers, thread-safe
+  // The lifecycle's observers (http/lifecycle.h); null when off.
+  HttpMetrics* metrics = nullptr;           // this worker's own
+  AccessLog::Worker* access_log = nullptr;  // this worker's buffer
 
   // The JSON reader for request bodies (Request::json) and the protocol
   // user's own state (Request::worker_state).
@@ -40,6 +48,8 @@ struct WorkerContext {
   std::array<Header, kMaxHeaders> header_slots{};
   Request request;
   Response response;
+  RequestRecord record;  // of the request being handled synchronously
+  IdSource ids;          // request ids, span and trace ids
   std::string scratch;
   char retry_after[core::kRetryAfterBytes] = {};
 };

@@ -67,6 +67,7 @@ class LmdbStore final : public Store {
   }
 
   core::Status Stats(StoreStats* out) override;
+  const StoreMetrics* metrics() const override { return &writer_.metrics(); }
   core::Status Backup(const std::string& dir) override;
 
  private:

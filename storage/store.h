@@ -36,6 +36,8 @@
 
 namespace keel::storage {
 
+struct StoreMetrics;
+
 // What a crash can lose. kFull (LMDB's default): nothing that was
 // acknowledged. kMeta (MDB_NOMETASYNC): the last transactions before the
 // crash may roll back, the database stays consistent. kNone (MDB_NOSYNC):
@@ -156,6 +158,8 @@ class Store {
   // caller's thread. For tools (keel-admin) and startup, not for workers.
   virtual core::Status WriteNow(const WriteOp& op) = 0;
   virtual core::Status Stats(StoreStats* out) = 0;
+  // The writer's metrics (storage/store_metrics.h); null if not kept.
+  virtual const StoreMetrics* metrics() const { return nullptr; }
   // A consistent, compacted copy into `dir` (mdb_env_copy2), safe while the
   // store is in use. Restoring is opening the copy.
   virtual core::Status Backup(const std::string& dir) = 0;

@@ -1,5 +1,6 @@
 #include "storage/writer.h"
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,7 @@ core::Status Writer::Submit(Store::WriteOp op, Store::Done done) {
     if (stopping_) return core::Status::Unavailable("the store is shutting down");
     if (queue_.size() >= max_queued_) return core::Status::Busy("the write queue is full");
     queue_.push_back(Job{std::move(op), std::move(done)});
+    metrics_.queue_depth.Set(queue_.size());
   }
   wake_.notify_one();
   return core::Status::Ok();
@@ -43,6 +45,7 @@ void Writer::Run() {
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything ran
       batch.swap(queue_);
+      metrics_.queue_depth.Set(0);
     }
     RunBatch(batch);
     batch.clear();
@@ -60,7 +63,13 @@ void Writer::RunBatch(std::vector<Job>& batch) {
     results_.assign(batch.size(), MdbStatus(rc, "cannot begin a write transaction"));
   } else {
     for (Job& job : batch) results_.push_back(RunInTxn(*env_, parent.get(), job.op, &txn_));
+    auto start = std::chrono::steady_clock::now();
     rc = parent.Commit();
+    metrics_.commit_ns.Observe(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count()));
+    metrics_.batch_size.Observe(batch.size());
     if (rc != 0) {
       // Nothing of the batch is durable: every op reports the commit's error.
       core::Status failed =

@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "storage/lmdb_env.h"
 #include "storage/store.h"
+#include "storage/store_metrics.h"
 #include "storage/write_txn.h"
 
 namespace keel::storage {
@@ -40,6 +41,8 @@ class Writer {
   // Idempotent. Must not be called from the writer thread (a `done`).
   void Stop();
 
+  const StoreMetrics& metrics() const { return metrics_; }
+
  private:
   struct Job {
     Store::WriteOp op;
@@ -56,6 +59,7 @@ class Writer {
   std::condition_variable wake_;
   std::vector<Job> queue_;  // guarded by mu_
   bool stopping_ = false;   // guarded by mu_
+  StoreMetrics metrics_;    // queue_depth set under mu_; the rest: writer thread
 
   // Writer thread only.
   LmdbWriteTxn txn_;

@@ -1,5 +1,6 @@
 // Proves the hot path allocates nothing: after warm-up, serving /plaintext
-// and /json (one at a time and pipelined) makes no heap allocation at all.
+// and /json (one at a time and pipelined) makes no heap allocation at all,
+// with the access log and metrics off and with both on (the log to a file).
 //
 // The binary replaces malloc/calloc/realloc and operator new with counting
 // wrappers around glibc's allocator. Sanitizer builds bring their own
@@ -10,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include <string_view>
 
 #include "api/system_routes.h"
+#include "http/access_log.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -120,6 +123,7 @@ class SteadyStateAlloc : public ::testing::Test {
     config.threads = 1;
     config.worker.address.host = "127.0.0.1";
     config.worker.address.port = 0;
+    Configure(config);
     server_ = std::make_unique<http::Server>(config, &router_);
     ASSERT_TRUE(server_->Start().ok());
   }
@@ -129,6 +133,7 @@ class SteadyStateAlloc : public ::testing::Test {
       server_->Wait();
     }
   }
+  virtual void Configure(http::ServerConfig&) {}
 
   // Warms up, then counts allocations over `rounds` round trips.
   long CountAllocations(std::string_view request, int depth, std::string_view body, int rounds) {
@@ -161,6 +166,46 @@ TEST_F(SteadyStateAlloc, JsonMakesNoAllocation) {
 
 TEST_F(SteadyStateAlloc, PipelinedPlaintextMakesNoAllocation) {
   EXPECT_EQ(CountAllocations(kPlaintext, 16, "Hello, World!", 1000), 0);
+}
+
+// The same with the lifecycle's observers on: metrics counted per worker
+// and an access log line per request, written to a file by the log's
+// thread (whose allocations would be counted too).
+class SteadyStateAllocObserved : public SteadyStateAlloc {
+ protected:
+  void Configure(http::ServerConfig& config) override {
+    char dir[] = "/tmp/keel-alloc-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    auto log = http::AccessLog::Open(dir_ + "/access.log", 1);
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    log_ = std::move(log).value();
+    config.access_log = log_.get();
+    config.metrics = true;
+  }
+  void TearDown() override {
+    SteadyStateAlloc::TearDown();
+    log_.reset();
+    if (!dir_.empty()) {
+      std::string file = dir_ + "/access.log";
+      struct stat st {};
+      EXPECT_EQ(::stat(file.c_str(), &st), 0);
+      EXPECT_GT(st.st_size, 0) << "the access log stayed empty";
+      ::unlink(file.c_str());
+      ::rmdir(dir_.c_str());
+    }
+  }
+
+  std::string dir_;
+  std::unique_ptr<http::AccessLog> log_;
+};
+
+TEST_F(SteadyStateAllocObserved, PlaintextMakesNoAllocation) {
+  EXPECT_EQ(CountAllocations(kPlaintext, 1, "Hello, World!", 5000), 0);
+}
+
+TEST_F(SteadyStateAllocObserved, PipelinedJsonMakesNoAllocation) {
+  EXPECT_EQ(CountAllocations(kJson, 16, R"({"message":"Hello, World!"})", 500), 0);
 }
 
 // The counter itself must work, or the tests above prove nothing.

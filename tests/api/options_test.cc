@@ -99,6 +99,12 @@ std::vector<Case> EveryOption() {
        [](const Options& o) { return o.login_window == 120u; }},
       {"--tls-min-version", "KEEL_TLS_MIN_VERSION", "1.3",
        [](const Options& o) { return o.tls_min_version == core::TlsVersion::kTls13; }},
+      {"--log-format", "KEEL_LOG_FORMAT", "json",
+       [](const Options& o) { return o.log_format == core::LogFormat::kJson; }},
+      {"--access-log", "KEEL_ACCESS_LOG", "/var/log/keel/access.log",
+       [](const Options& o) { return o.access_log == "/var/log/keel/access.log"; }},
+      {"--metrics-listen", "KEEL_METRICS_LISTEN", "[::1]:9100",
+       [](const Options& o) { return o.metrics_host == "::1" && o.metrics_port == 9100; }},
   };
 }
 
@@ -135,6 +141,9 @@ TEST(Options, DefaultsMatchTheContract) {
   EXPECT_EQ(o.tls_cert, "");
   EXPECT_EQ(o.tls_key, "");
   EXPECT_EQ(o.tls_min_version, core::TlsVersion::kTls12);
+  EXPECT_EQ(o.log_format, core::LogFormat::kText);
+  EXPECT_EQ(o.access_log, "off");
+  EXPECT_EQ(o.metrics_host, "");  // off
   EXPECT_FALSE(o.help);
   EXPECT_FALSE(o.version);
 }
@@ -397,6 +406,12 @@ std::vector<ErrorCase> ErrorCases() {
       {{"--rate-limit", "1000000001"}, {}, {"--rate-limit: '1000000001'"}},
       {{"--log-level", "verbose"}, {}, {"--log-level: 'verbose'", "error, warn, info, debug"}},
       {{"--log-level", "INFO"}, {}, {"--log-level: 'INFO'"}},
+      {{"--log-format", "xml"}, {}, {"--log-format: 'xml'", "text, json"}},
+      {{"--access-log="}, {}, {"--access-log: must not be empty"}},
+      {{"--metrics-listen", "9100"}, {}, {"--metrics-listen: '9100'"}},
+      {{"--metrics-listen", "127.0.0.1:70000"}, {}, {"--metrics-listen: '127.0.0.1:70000'"}},
+      {{"--metrics-listen", "::1:9100"}, {}, {"--metrics-listen: '::1:9100'", "brackets"}},
+      {{"--metrics-listen", "example.com:9100"}, {}, {"--metrics-listen: 'example.com'"}},
       {{"--sync", "fast"}, {}, {"--sync: 'fast'", "full, meta, none"}},
       {{"--host="}, {}, {"--host: must not be empty"}},
       {{"--host", "example.com"}, {}, {"--host: 'example.com'"}},
@@ -512,6 +527,22 @@ TEST(Options, EveryOptionInTheHelpTextIsAccepted) {
   // + bench-endpoints, help, version, and the --tls-cert/--tls-key pair
   // (TlsCertAndKeyComeAsAPair).
   EXPECT_EQ(found, EveryOption().size() + 5);
+}
+
+}  // namespace
+}  // namespace keel::api
+
+namespace keel::api {
+namespace {
+
+TEST(Options, MetricsListenForms) {
+  auto r = Parse({"--metrics-listen", "localhost:0"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().metrics_host, "127.0.0.1");
+  EXPECT_EQ(r.value().metrics_port, 0);
+  r = Parse({"--metrics-listen", "127.0.0.1:9100", "--metrics-listen", "off"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value().metrics_host, "");
 }
 
 }  // namespace

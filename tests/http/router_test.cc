@@ -335,3 +335,40 @@ TEST_F(RouterDeathTest, BadPatternsAbort) {
 
 }  // namespace
 }  // namespace keel::http
+
+namespace keel::http {
+namespace {
+
+// The route template comes back with every match that found a pattern, so
+// metrics and the access log can say "/api/users/{id}" instead of the path.
+TEST(RouterRoute, MatchNamesThePatternAndItsId) {
+  Router r;
+  r.Add(Method::kGet, "/api/users/{id}", [](Request&, Response&) {});
+  r.Add(Method::kPatch, "/api/users/{other}", [](Request&, Response&) {});  // same pattern
+  r.Add(Method::kGet, "/api/users/me", [](Request&, Response&) {});
+  PathParams params;
+  EXPECT_EQ(r.route_count(), 3u);  // "unmatched", then two distinct patterns
+  Router::Match m = r.Find(Method::kGet, "/api/users/42", params);
+  EXPECT_EQ(m.route, "/api/users/{id}");
+  EXPECT_EQ(r.route_name(m.route_id), "/api/users/{id}");
+  m = r.Find(Method::kPatch, "/api/users/42", params);
+  EXPECT_EQ(m.route, "/api/users/{id}");  // the first spelling is kept
+  m = r.Find(Method::kDelete, "/api/users/42", params);
+  EXPECT_EQ(m.kind, Router::Match::Kind::kMethodNotAllowed);
+  EXPECT_EQ(m.route, "/api/users/{id}");
+  m = r.Find(Method::kGet, "/api/users/me", params);
+  EXPECT_EQ(m.route, "/api/users/me");
+  EXPECT_NE(m.route_id, 0u);
+  m = r.Find(Method::kGet, "/nowhere", params);
+  EXPECT_EQ(m.kind, Router::Match::Kind::kNotFound);
+  EXPECT_EQ(m.route, "unmatched");
+  EXPECT_EQ(m.route_id, 0u);
+  EXPECT_EQ(r.route_name(0), "unmatched");
+  // OPTIONS has no handlers: it resolves to the owner with its Allow list.
+  m = r.Find(Method::kOptions, "/api/users/7", params);
+  EXPECT_EQ(m.kind, Router::Match::Kind::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "GET, HEAD, PATCH");
+}
+
+}  // namespace
+}  // namespace keel::http

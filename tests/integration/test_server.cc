@@ -878,6 +878,13 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key) 
   if (!ts || !std::regex_match(*ts, kRfc3339Utc)) {
     return fail() << "\"timestamp\" is not RFC 3339 UTC ending in Z";
   }
+  // Every answer carries its request id, and an error body repeats it.
+  auto id = JsonString(r.body, "request_id");
+  auto header = r.Header("X-Request-Id");
+  if (!id || id->empty() || !header || *id != *header) {
+    return fail() << "\"request_id\" should equal the X-Request-Id header '"
+                  << header.value_or("<none>") << "'";
+  }
   return HasCommonHeaders(r);
 }
 

@@ -270,7 +270,8 @@ std::optional<std::string> JsonRaw(std::string_view json, std::string_view key);
 ::testing::AssertionResult HasCommonHeaders(const HttpResponse& r, bool head_request = false);
 // Checks the house error format for status `code`: JSON content type, body
 // {"error":<the status line's reason>,"code":code,"message":"...",
-// "timestamp":"<RFC 3339 UTC ending in Z>"} and the common headers.
+// "request_id":<the X-Request-Id header>,"timestamp":"<RFC 3339 UTC ending
+// in Z>"} and the common headers.
 ::testing::AssertionResult IsHouseError(const HttpResponse& r, int code);
 // True if a comma separated header value lists `token` (case-insensitive).
 bool HeaderHasToken(const std::optional<std::string>& value, std::string_view token);
