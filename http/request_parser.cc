@@ -397,6 +397,11 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
   std::string_view buffered(self->base_, self->size_);
   if (!RequestLineEndsWithCrlf(buffered.substr(self->url_end_)))
     return self->Fail(HttpError::kRequestLineNotCrlf);
+  // RFC 9112 3: exactly one SP between target and version (llhttp lets a
+  // run of them through; a front end that splits differently would see
+  // another target).
+  if (buffered.substr(self->url_end_, 7) != " HTTP/1")
+    return self->Fail(HttpError::kMalformedRequestLine);
   if (!HeadEndsWithCrlfCrlf(buffered.substr(self->header_end_)))
     return self->Fail(HttpError::kHeadNotCrlfCrlf);
   // RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host

@@ -29,7 +29,7 @@
 namespace {
 
 using keel::auth::Claims;
-using keel::auth::JwtCodec;
+using JwtCodec = keel::auth::Hs256Codec;  // the HS256 codec; EdDSA tokens have their own tests
 using keel::core::Status;
 
 // 32 bytes, so crypto_auth_hmacsha256 (which wants exactly that) can sign

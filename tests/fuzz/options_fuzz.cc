@@ -28,17 +28,18 @@ using keel::fuzz::Check;
 void CheckRanges(const Options& o) {
   Check(!o.host.empty() && !o.data_dir.empty(), "empty host or data dir");
   Check(o.threads >= 1 && o.threads <= 1024, "threads out of range");
-  Check(o.max_header_bytes >= 1024 && o.max_header_bytes <= (1u << 20), "max_header_bytes");
-  Check(o.max_url_bytes >= 1 && o.max_url_bytes <= (1u << 20), "max_url_bytes");
-  Check(o.max_body_bytes >= 1 && o.max_body_bytes <= (1u << 30), "max_body_bytes");
+  const keel::http::ParserLimits& l = o.limits;
+  Check(l.max_header_bytes >= 1024 && l.max_header_bytes <= (1u << 20), "max_header_bytes");
+  Check(l.max_url_bytes >= 1 && l.max_url_bytes <= (1u << 20), "max_url_bytes");
+  Check(l.max_body_bytes >= 1 && l.max_body_bytes <= (1u << 30), "max_body_bytes");
   for (unsigned t : {o.header_timeout, o.body_timeout, o.idle_timeout, o.write_timeout})
     Check(t >= 1 && t <= 86400, "timeout out of range");
   Check(o.max_connections >= 1, "max_connections");
-  Check(o.map_size >= 1, "map_size");
-  Check(o.sync == "full" || o.sync == "meta" || o.sync == "none", "sync", o.sync);
-  Check(o.log_level == "error" || o.log_level == "warn" || o.log_level == "info" ||
-            o.log_level == "debug",
-        "log level", o.log_level);
+  Check(o.store.map_size >= 1, "map_size");
+  // Sync mode and log level are enums now: a bad value cannot be stored.
+  Check(o.password_cost.ops_limit >= keel::auth::PasswordCost::kMinOps &&
+            o.password_cost.ops_limit <= keel::auth::PasswordCost::kMaxOps,
+        "argon2 ops out of range");
   for (const std::string& origin : o.cors_origins) {
     Check(origin.find("://") != std::string::npos, "origin without a scheme", origin);
     Check(std::none_of(origin.begin(), origin.end(), [](char c) { return c >= 'A' && c <= 'Z'; }),

@@ -22,6 +22,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/buffer.h"
 #include "http/parser_limits.h"
 #include "http/request.h"
@@ -71,7 +72,20 @@ std::string Record(const Request& req, const Buffer& in, const ParserLimits& lim
   Check(Within(req.target, in), "target outside the input buffer", req.target);
   Check(req.target.size() <= limits.max_url_bytes, "target over max_url_bytes", req.target);
   Check(!HasAny(req.target, std::string_view(" \r\n\0", 4)), "target with SP/CR/LF/NUL");
-  Check(req.target.substr(0, req.path.size()) == req.path, "path is not a prefix of target");
+  // The path is the target's own path: a prefix of an origin-form target;
+  // of an absolute-form one ("http://host/p?q", RFC 9112 3.2.2) the part
+  // after the authority, or "/" when it names none.
+  const size_t sep = req.target.find("://");
+  const bool absolute = sep != std::string_view::npos &&
+                        (keel::core::EqualsIgnoreCase(req.target.substr(0, sep), "http") ||
+                         keel::core::EqualsIgnoreCase(req.target.substr(0, sep), "https"));
+  if (absolute) {
+    Check(req.path == "/" || (Within(req.path, in) && req.path.front() == '/' &&
+                              req.target.find(req.path) != std::string_view::npos),
+          "absolute-form path is not the target's path", req.target);
+  } else {
+    Check(req.target.substr(0, req.path.size()) == req.path, "path is not a prefix of target");
+  }
   // Strict mode: the request line ends in CRLF, like every header line.
   const char* after = req.target.data() + req.target.size();
   Check(in.view().substr(after - in.data(), 11).ends_with("\r\n"),

@@ -381,6 +381,11 @@ TEST(RequestParser, BareLfEndingTheRequestLineIs400) {
   ExpectSame400EverySplit("POST / HTTP/1.1\n:\r\n\r\n\r\n", HttpError::kEmptyHeaderName);
 }
 
+TEST(RequestParser, MoreThanOneSpaceBeforeTheVersionIs400) {
+  ExpectSame400EverySplit("PUT /api/users/1  HTTP/1.1\r\nHost: a\r\n\r\n",
+                          HttpError::kMalformedRequestLine);
+}
+
 TEST(RequestParser, EmptyHeaderNameIs400) {
   ExpectSame400EverySplit("GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", HttpError::kEmptyHeaderName);
   ExpectSame400EverySplit("GET / HTTP/1.1\r\n: x\r\nHost: a\r\n\r\n", HttpError::kEmptyHeaderName);
