@@ -824,25 +824,20 @@ def check_tools(args):
         raise Failure(f"not found: {', '.join(missing)} (run tools/deps)")
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def run_guarded(body, tmp_prefix, log=log, failures=(Failure,)):
+    """Runs body(procs, tmp) the way every bench command must: SIGTERM and
+    SIGHUP end it like SIGINT, what it started is stopped and its temporary
+    directory removed whatever happens, and the exit status says how it
+    ended (body's own status; 1 for a failure in `failures`; 128 + signal).
+    Shared by this runner and bench/soak."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)
     procs = Processes()
     tmp = None
     try:
-        check_tools(args)
-        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-        out_path = args.out or default_out(now)
-        tmp = tempfile.mkdtemp(prefix="keel-load-")
-        doc = benchmark(args, procs, tmp, now)
-        write_results(out_path, doc)
-        sys.stdout.write(summary_table(doc["scenarios"]))
-        for line in result_warnings(doc["scenarios"]):
-            print(line)
-        print(f"wrote {out_path}")
-        return 0
-    except Failure as e:
+        tmp = tempfile.mkdtemp(prefix=tmp_prefix)
+        return body(procs, tmp)
+    except failures as e:
         log(f"error: {e}")
         return 1
     except KeyboardInterrupt:
@@ -858,6 +853,24 @@ def main(argv=None):
         procs.stop_all()
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def body(procs, tmp):
+        check_tools(args)
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        out_path = args.out or default_out(now)
+        doc = benchmark(args, procs, tmp, now)
+        write_results(out_path, doc)
+        sys.stdout.write(summary_table(doc["scenarios"]))
+        for line in result_warnings(doc["scenarios"]):
+            print(line)
+        print(f"wrote {out_path}")
+        return 0
+
+    return run_guarded(body, "keel-load-")
 
 
 def benchmark(args, procs, tmp, now):

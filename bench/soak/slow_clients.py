@@ -28,10 +28,8 @@ import json
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -255,14 +253,10 @@ def judge(args, server, t, wrk, wrk_out, json_path, rss_before, peak, open_s, le
 
 def main(argv=None):
     args = parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, load_run._on_signal)
-    procs = load_run.Processes()
-    tmp = None
-    try:
+
+    def body(procs, tmp):
         if args.prober == "wrk" and shutil.which("wrk") is None:
             raise load_run.Failure("wrk not found (run tools/deps)")
-        tmp = tempfile.mkdtemp(prefix="keel-slow-")
         result = attack(args, procs, tmp)
         doc = judge(args, *result, procs)
         for c in doc["checks"]:
@@ -272,21 +266,8 @@ def main(argv=None):
             with open(args.out, "w") as f:
                 json.dump(doc, f, indent=1)
         return 0 if doc["passed"] else 1
-    except load_run.Failure as e:
-        log(f"error: {e}")
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted (SIGINT): stopping")
-        return 128 + signal.SIGINT
-    except load_run.Interrupted as e:
-        log(f"interrupted ({e}): stopping")
-        return 128 + e.signum
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        procs.stop_all()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    return load_run.run_guarded(body, "keel-slow-", log=log)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,7 @@ import datetime
 import json
 import os
 import secrets
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -343,17 +340,13 @@ def print_summary(doc):
 
 def main(argv=None):
     args = parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, load_run._on_signal)
     # Lanes hand the interpreter lock over every 1 ms instead of 5, so a
     # thread whose answer arrived waits less to notice it.
     sys.setswitchinterval(0.001)
-    procs = load_run.Processes()
-    tmp = None
-    try:
+
+    def body(procs, tmp):
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         out = args.out or os.path.join(ROOT, "out", f"soak-{now.strftime('%Y%m%d-%H%M%S')}.html")
-        tmp = tempfile.mkdtemp(prefix="keel-soak-")
         doc = soak(args, procs, tmp, now)
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
         json_path = os.path.splitext(out)[0] + ".json"
@@ -364,21 +357,9 @@ def main(argv=None):
         print_summary(doc)
         print(f"wrote {out} and {json_path}")
         return 0 if doc["passed"] else 1
-    except (load_run.Failure, traffic.SetupError) as e:
-        log(f"error: {e}")
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted (SIGINT): stopping")
-        return 128 + signal.SIGINT
-    except load_run.Interrupted as e:
-        log(f"interrupted ({e}): stopping")
-        return 128 + e.signum
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        procs.stop_all()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    return load_run.run_guarded(body, "keel-soak-", log=log,
+                                failures=(load_run.Failure, traffic.SetupError))
 
 
 if __name__ == "__main__":
