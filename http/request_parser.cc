@@ -404,6 +404,12 @@ int RequestParser::OnHeadersComplete(llhttp_t* p) {
     return self->Fail(HttpError::kMalformedRequestLine);
   if (!HeadEndsWithCrlfCrlf(buffered.substr(self->header_end_)))
     return self->Fail(HttpError::kHeadNotCrlfCrlf);
+  // Whitespace after the last value reaches no callback, so the callbacks'
+  // limit never saw it; a head fed in pieces was already measured by Parse.
+  // Measure it here too, so the verdict does not depend on the split.
+  const size_t last_line_end = buffered.find('\n', self->header_end_) - 1;  // its CR
+  if (last_line_end > self->limits_->max_header_bytes)
+    return self->Fail(HttpError::kHeadTooLarge);
   // RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host
   // (HTTP/1.0 at most one); ambiguity about the target is how cache
   // poisoning starts. Decided here, before the body, so a request that

@@ -386,6 +386,22 @@ TEST(RequestParser, MoreThanOneSpaceBeforeTheVersionIs400) {
                           HttpError::kMalformedRequestLine);
 }
 
+// Found by the fuzzer: whitespace closing the last header line was counted
+// against the header limit only when the head arrived in pieces.
+TEST(RequestParser, TrailingWhitespaceCountsAgainstTheHeaderLimitHoweverItArrives) {
+  ParserLimits limits;
+  limits.max_header_bytes = 96;
+  std::string wire = "GET / HTTP/1.1\r\nHost:" + std::string(100, '\t') + "\r\n\r\n";
+  EXPECT_EQ(FeedAll(wire, limits).status, 431);
+  for (size_t cut = 1; cut < wire.size(); ++cut)
+    EXPECT_EQ(FeedPieces(wire, {cut}, limits).status, 431) << "split at " << cut;
+  // Just inside the limit: accepted, whole or split.
+  std::string fits = "GET / HTTP/1.1\r\nHost: a" + std::string(96 - 23, ' ') + "\r\n\r\n";
+  EXPECT_EQ(FeedAll(fits, limits).requests.size(), 1u);
+  for (size_t cut = 1; cut < fits.size(); ++cut)
+    EXPECT_EQ(FeedPieces(fits, {cut}, limits).requests.size(), 1u) << "split at " << cut;
+}
+
 TEST(RequestParser, EmptyHeaderNameIs400) {
   ExpectSame400EverySplit("GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", HttpError::kEmptyHeaderName);
   ExpectSame400EverySplit("GET / HTTP/1.1\r\n: x\r\nHost: a\r\n\r\n", HttpError::kEmptyHeaderName);
