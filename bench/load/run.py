@@ -824,6 +824,24 @@ def check_tools(args):
         raise Failure(f"not found: {', '.join(missing)} (run tools/deps)")
 
 
+def parse_with_keel_args(p, argv):
+    """Adds --keel, --build-dir and --no-build to the parser `p` of a bench
+    command that starts one keel (bench/soak), parses `argv`, and puts what
+    follows "--" in args.keel_args: options passed on to keel."""
+    p.add_argument("--keel", metavar="PATH", help="the keel binary to run (no build)")
+    p.add_argument("--build-dir", metavar="DIR", default=os.path.join(ROOT, "build"),
+                   help="where to build Release keel when --keel is not given")
+    p.add_argument("--no-build", action="store_true",
+                   help="use the keel already in --build-dir")
+    args, rest = p.parse_known_args(argv)
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    elif rest:
+        p.error(f"unknown arguments {' '.join(rest)} (keel's go after --)")
+    args.keel_args = rest
+    return args
+
+
 def run_guarded(body, tmp_prefix, log=log, failures=(Failure,)):
     """Runs body(procs, tmp) the way every bench command must: SIGTERM and
     SIGHUP end it like SIGINT, what it started is stopped and its temporary

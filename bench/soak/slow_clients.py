@@ -75,17 +75,7 @@ def parse_args(argv):
     p.add_argument("--slack", metavar="S", type=float, default=1.5,
                    help="how late after --header-timeout a 408 may come (default 1.5)")
     p.add_argument("--out", metavar="FILE", help="also write the figures as JSON")
-    p.add_argument("--keel", metavar="PATH", help="the keel binary to run (no build)")
-    p.add_argument("--build-dir", metavar="DIR", default=os.path.join(ROOT, "build"),
-                   help="where to build Release keel when --keel is not given")
-    p.add_argument("--no-build", action="store_true",
-                   help="use the keel already in --build-dir")
-    args, rest = p.parse_known_args(argv)
-    if rest and rest[0] == "--":
-        rest = rest[1:]
-    elif rest:
-        p.error(f"unknown arguments {' '.join(rest)} (keel's go after --)")
-    args.keel_args = rest
+    args = load_run.parse_with_keel_args(p, argv)
     if args.large:
         for k, v in LARGE.items():
             setattr(args, k, v)
